@@ -1,0 +1,79 @@
+"""Markdown and plain-text loaders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.records import Block, LoadedDocument
+
+from . import register
+from .errors import LoadError
+from .layout import clean_line, decode_bytes, looks_binary, reflow, title_from_filename
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if looks_binary(data):
+        raise LoadError(path, "binary data, not text; check the file's extension")
+    return decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _strip_markdown(line: str) -> str:
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_EMPHASIS.sub(r"\2", line)
+    return clean_line(line)
+
+
+@register(".md", ".markdown")
+def load_markdown(path: Path) -> LoadedDocument:
+    blocks: list[Block] = []
+    heading = ""
+    first_heading = None
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block(text=" ".join(para), heading=heading))
+            para.clear()
+
+    in_code = False
+    for raw in _read_text(path).split("\n"):
+        if raw.strip().startswith("```"):
+            in_code = not in_code
+            flush()
+            continue
+        if in_code:
+            continue
+        match = _MD_HEADING.match(raw)
+        if match:
+            flush()
+            heading = _strip_markdown(match.group(2))
+            first_heading = first_heading or heading
+            continue
+        if not raw.strip() or _MD_LIST.match(raw):
+            flush()
+        text = _strip_markdown(_MD_LIST.sub("", raw))
+        if text:
+            para.append(text)
+    flush()
+    return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path), kind="md", blocks=blocks)
+
+
+@register(".txt", ".text")
+def load_text(path: Path) -> LoadedDocument:
+    blocks: list[Block] = []
+    heading = ""
+    for kind, text in reflow(_read_text(path).split("\n")):
+        if kind == "heading":
+            heading = text
+        else:
+            blocks.append(Block(text=text, heading=heading))
+    # Plain text has no title field, and its first line is usually a letterhead,
+    # so the file name (which officers do choose with care) names it.
+    return LoadedDocument(source=str(path), title=title_from_filename(path), kind="txt", blocks=blocks)

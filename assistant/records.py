@@ -1,0 +1,199 @@
+"""Plain data types passed between the pipeline stages.
+
+ingest -> LoadedDocument -> Chunk -> (store) -> Evidence -> (draft) -> Section
+Each is a dataclass that round-trips through JSON, so any stage's output can be
+saved and the next stage re-run alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Block:
+    """A paragraph-like run of text from one page, under one heading."""
+
+    text: str
+    page: int | None = None
+    heading: str = ""
+
+
+@dataclass
+class LoadedDocument:
+    """What a loader returns: the document's text as blocks, with page and heading."""
+
+    source: str  # absolute path of the file
+    title: str
+    kind: str  # pdf, docx, html, md, txt
+    blocks: list[Block]
+    page_count: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+
+@dataclass
+class Chunk:
+    id: str
+    doc_id: str
+    text: str
+    source: str
+    title: str
+    page: int | None
+    heading: str
+    index: int
+    content_hash: str  # hash of this chunk's text
+    file_hash: str  # hash of the whole file the chunk came from
+
+    def metadata(self) -> dict[str, Any]:
+        """Chroma metadata: scalars only, no None values."""
+        meta = {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "heading": self.heading,
+            "index": self.index,
+            "content_hash": self.content_hash,
+            "file_hash": self.file_hash,
+        }
+        if self.page is not None:
+            meta["page"] = self.page
+        return meta
+
+    @classmethod
+    def from_store(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
+        return cls(
+            id=chunk_id,
+            doc_id=meta["doc_id"],
+            text=text,
+            source=meta["source"],
+            title=meta["title"],
+            page=meta.get("page"),
+            heading=meta.get("heading", ""),
+            index=int(meta["index"]),
+            content_hash=meta["content_hash"],
+            file_hash=meta["file_hash"],
+        )
+
+
+@dataclass
+class SourceDocument:
+    """One ingested document as the catalogue lists it."""
+
+    doc_id: str
+    source: str
+    title: str
+    file_hash: str
+    kind: str
+    pages: int | None
+    chunks: int
+    ingested_at: str
+
+
+@dataclass
+class Evidence:
+    """A retrieved passage, numbered as the drafter saw it."""
+
+    number: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    page: int | None
+    heading: str
+    text: str
+    score: float = 0.0
+
+    @classmethod
+    def from_chunk(cls, number: int, chunk: Chunk, score: float = 0.0) -> "Evidence":
+        return cls(number, chunk.id, chunk.doc_id, chunk.title, chunk.source, chunk.page, chunk.heading, chunk.text, score)
+
+    def location(self) -> str:
+        """Human reference: 'Title, p. 3' or 'Title, Heading'."""
+        if self.page is not None:
+            return f"{self.title}, p. {self.page}"
+        if self.heading:
+            return f"{self.title}, '{self.heading}'"
+        return self.title
+
+
+@dataclass
+class Sentence:
+    text: str
+    citations: list[int] = field(default_factory=list)  # evidence numbers
+    paragraph: int = 0
+    question_id: str = ""
+    support: float | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Gap:
+    question_id: str
+    question: str
+
+
+@dataclass
+class Section:
+    theme_id: str
+    title: str
+    sentences: list[Sentence]
+    evidence: list[Evidence]
+    gaps: list[Gap] = field(default_factory=list)
+    allowance: int = 0
+    tokens: int = 0
+    drafter: str = ""
+    notes: list[str] = field(default_factory=list)  # what verify/budget changed, for the user
+
+    def evidence_by_number(self) -> dict[int, Evidence]:
+        return {e.number: e for e in self.evidence}
+
+    def paragraphs(self) -> list[list[Sentence]]:
+        grouped: dict[int, list[Sentence]] = {}
+        for s in self.sentences:
+            grouped.setdefault(s.paragraph, []).append(s)
+        return [grouped[k] for k in sorted(grouped)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Section":
+        return cls(
+            theme_id=data["theme_id"],
+            title=data["title"],
+            sentences=[Sentence(**s) for s in data["sentences"]],
+            evidence=[Evidence(**e) for e in data["evidence"]],
+            gaps=[Gap(**g) for g in data.get("gaps", [])],
+            allowance=data.get("allowance", 0),
+            tokens=data.get("tokens", 0),
+            drafter=data.get("drafter", ""),
+            notes=list(data.get("notes", [])),
+        )
+
+
+@dataclass
+class Plan:
+    template_id: str
+    title: str
+    sections: list[Section]
+    page_limit: int
+    tokens_per_page: int
+    total_tokens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Plan":
+        return cls(
+            template_id=data["template_id"],
+            title=data["title"],
+            sections=[Section.from_dict(s) for s in data["sections"]],
+            page_limit=data["page_limit"],
+            tokens_per_page=data["tokens_per_page"],
+            total_tokens=data.get("total_tokens", 0),
+        )

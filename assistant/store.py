@@ -1,0 +1,222 @@
+"""The chunk store: a Chroma collection, embedded on disk or on a Chroma server.
+
+Chroma is the single source of truth for what has been ingested: each chunk's
+metadata carries its document's path, file hash, kind, page count, ingest time
+and chunk count, so the catalogue (`documents()`) and the incremental-ingest
+check are read from the same place the retriever searches, and cannot drift
+from it. Nothing outside this module imports chromadb.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.embed import Embedder
+from assistant.records import Chunk, SourceDocument
+
+log = logging.getLogger(__name__)
+
+_PAGE = 5000  # rows per get() page: keeps memory flat on large collections
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass
+class DocumentState:
+    """What the store holds for one document path."""
+
+    file_hashes: set[str]
+    chunks: int
+    expected: int  # chunk_count recorded at ingest; differs from `chunks` after a crash mid-write
+
+    @property
+    def complete(self) -> bool:
+        return len(self.file_hashes) == 1 and self.chunks == self.expected
+
+
+def _chroma_adapter(embedder: Embedder):
+    """Wrap our embedder as a Chroma embedding function, so Chroma never falls back to its
+    own default (which downloads a model, and fails offline)."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class AssistantEmbeddingFunction(EmbeddingFunction[Documents]):
+        def __init__(self, inner: Embedder):
+            self.inner = inner
+
+        def __call__(self, input: Documents) -> Embeddings:
+            return [v for v in self.inner.embed_documents(list(input))]
+
+        @staticmethod
+        def name() -> str:
+            return "council-drafting-assistant"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"embedder": self.inner.name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "AssistantEmbeddingFunction":
+            from assistant.embed import get_embedder
+
+            return AssistantEmbeddingFunction(get_embedder(config["embedder"]))
+
+        def default_space(self):
+            return "cosine"
+
+    return AssistantEmbeddingFunction(embedder)
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings, embedder: Embedder):
+        self.settings = settings
+        self.embedder = embedder
+        self.client = self._connect(settings)
+        self.generation = 0  # bumped on every write in this process; the retriever's caches key on it
+        self.collection = self._open_collection()
+
+    # -- connection -------------------------------------------------------------------------
+    @staticmethod
+    def _connect(settings: Settings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_host:
+            try:
+                return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
+                raise StoreError(
+                    f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}); "
+                    "start it with `chroma run`, or unset CHROMA_HOST to use the local store"
+                ) from exc
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+    def _open_collection(self):
+        name = self.settings.collection
+        collection = self.client.get_or_create_collection(
+            name=name,
+            embedding_function=_chroma_adapter(self.embedder),
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": self.embedder.name, "dimension": self.embedder.dimension},
+        )
+        built_with = (collection.metadata or {}).get("embedder")
+        if built_with and built_with != self.embedder.name:
+            raise StoreError(
+                f"collection '{name}' was built with the embedder '{built_with}', but '{self.embedder.name}' is configured; "
+                f"set ASSISTANT_EMBEDDER back, or use another ASSISTANT_COLLECTION / data dir and ingest again"
+            )
+        return collection
+
+    @property
+    def location(self) -> str:
+        if self.settings.chroma_host:
+            return f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}, collection '{self.settings.collection}'"
+        return f"{self.settings.chroma_dir} (collection '{self.settings.collection}')"
+
+    # -- writes -----------------------------------------------------------------------------
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, doc_meta: dict[str, Any]) -> None:
+        """Upsert one document's chunks; `doc_meta` (kind, pages, ingested_at, chunk_count) goes on each."""
+        if not chunks:
+            return
+        batch = max(1, min(self.client.get_max_batch_size(), 1000))
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                embeddings=vectors[start : start + batch],
+                metadatas=[{**c.metadata(), **doc_meta} for c in part],
+            )
+        self.generation += 1
+
+    def delete_document(self, doc_id: str, keep_file_hash: str | None = None) -> int:
+        """Delete a document's chunks, or only those of other versions than `keep_file_hash`."""
+        ids = [cid for cid, meta in self._iter_metadata({"doc_id": doc_id}) if meta.get("file_hash") != keep_file_hash]
+        for start in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[start : start + 1000])
+        if ids:
+            self.generation += 1
+        return len(ids)
+
+    # -- reads ------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.collection.count()
+
+    def document_state(self, doc_id: str) -> DocumentState | None:
+        hashes: set[str] = set()
+        chunks = 0
+        expected = 0
+        for _, meta in self._iter_metadata({"doc_id": doc_id}):
+            hashes.add(meta["file_hash"])
+            chunks += 1
+            expected = int(meta.get("chunk_count", 0))
+        return DocumentState(hashes, chunks, expected) if chunks else None
+
+    def find_by_file_hash(self, file_hash: str) -> str | None:
+        """Source path of a stored document with this exact content, if any."""
+        got = self.collection.get(where={"file_hash": file_hash}, include=["metadatas"], limit=1)
+        return got["metadatas"][0]["source"] if got["ids"] else None
+
+    def documents(self) -> list[SourceDocument]:
+        docs: dict[str, SourceDocument] = {}
+        for _, meta in self._iter_metadata(None):
+            doc = docs.get(meta["doc_id"])
+            if doc is None:
+                doc = docs[meta["doc_id"]] = SourceDocument(
+                    doc_id=meta["doc_id"],
+                    source=meta["source"],
+                    title=meta["title"],
+                    file_hash=meta["file_hash"],
+                    kind=meta.get("kind", ""),
+                    pages=meta.get("pages"),
+                    chunks=0,
+                    ingested_at=meta.get("ingested_at", ""),
+                )
+            doc.chunks += 1
+        return sorted(docs.values(), key=lambda d: d.source)
+
+    def get(self, ids: Sequence[str]) -> list[Chunk]:
+        if not ids:
+            return []
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        offset = 0
+        while True:
+            got = self.collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                yield Chunk.from_store(cid, text, meta)
+            offset += len(got["ids"])
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity (1 - Chroma's cosine distance)."""
+        n = self.count()
+        if n == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, n), include=["documents", "metadatas", "distances"]
+        )
+        return [
+            (Chunk.from_store(cid, text, meta), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
+
+    def _iter_metadata(self, where: dict | None) -> Iterator[tuple[str, dict]]:
+        offset = 0
+        while True:
+            got = self.collection.get(where=where, include=["metadatas"], limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["metadatas"])
+            offset += len(got["ids"])

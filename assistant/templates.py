@@ -1,0 +1,103 @@
+"""Plan templates: the themes, guidance questions and page budget, loaded from YAML.
+
+A template is user-written data, so it is validated strictly: an unknown or
+misspelt key is an error naming the file, not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class TemplateError(ValueError):
+    pass
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GuidanceQuestion(_Strict):
+    id: str
+    text: str
+    # Extra search terms: names and phrases a council document would use for this point.
+    keywords: list[str] = Field(default_factory=list)
+
+    def query(self) -> str:
+        return " ".join([self.text, *self.keywords])
+
+
+class Theme(_Strict):
+    id: str
+    title: str
+    heading: str  # the heading the plan prints
+    share: float = Field(gt=0, le=1)  # share of the body's token budget
+    questions: list[GuidanceQuestion] = Field(min_length=1)
+
+
+class PlanTemplate(_Strict):
+    id: str
+    title: str
+    description: str = ""
+    page_limit: int = Field(gt=0)
+    # Tokens of cl100k_base that fill one rendered A4 page of the export.
+    tokens_per_page: int = Field(gt=0)
+    # Tokens kept back for the plan title and the theme headings.
+    reserve_tokens: int = Field(default=0, ge=0)
+    themes: list[Theme] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "PlanTemplate":
+        total = sum(t.share for t in self.themes)
+        if abs(total - 1.0) > 0.011:
+            raise ValueError(f"theme shares must add up to 1.0, they add up to {total:.2f}")
+        ids = [t.id for t in self.themes]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"theme ids must be unique: {ids}")
+        qids = [q.id for t in self.themes for q in t.questions]
+        if len(set(qids)) != len(qids):
+            raise ValueError("guidance question ids must be unique across the template")
+        if self.reserve_tokens >= self.budget_tokens:
+            raise ValueError("reserve_tokens leaves no budget for the themes")
+        return self
+
+    @property
+    def budget_tokens(self) -> int:
+        return self.page_limit * self.tokens_per_page
+
+    def allowance(self, theme_id: str) -> int:
+        """Tokens the section for this theme may use, heading included."""
+        body = self.budget_tokens - self.reserve_tokens
+        return int(body * self.theme(theme_id).share)
+
+    def theme(self, theme_id: str) -> Theme:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        known = ", ".join(t.id for t in self.themes)
+        raise TemplateError(f"no theme '{theme_id}' in template '{self.id}' (themes: {known})")
+
+
+def template_path(prompts_dir: Path, name: str) -> Path:
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return path
+    return prompts_dir / "templates" / f"{name}.yaml"
+
+
+def load_template(prompts_dir: Path, name: str) -> PlanTemplate:
+    path = template_path(prompts_dir, name)
+    if not path.exists():
+        available = sorted(p.stem for p in (prompts_dir / "templates").glob("*.yaml"))
+        raise TemplateError(f"template '{name}' not found at {path}; available: {', '.join(available) or 'none'}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return PlanTemplate.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{path}: not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise TemplateError(f"{path}: {problems}") from exc
