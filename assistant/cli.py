@@ -1,0 +1,171 @@
+"""The command line: a thin shell over `assistant.api.Assistant`.
+
+Heavy imports (torch, chromadb) happen inside commands, so `assistant --help` is quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False, help="Council Drafting Assistant: draft council plans grounded in the council's own documents.")
+state: dict = {}
+
+
+def _console(stderr: bool = True):
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+class _RichProgress:
+    """Shows the core's progress as a rich progress bar on stderr."""
+
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console = _console()
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[detail]}"),
+            console=self.console, transient=False,
+        )
+        self.task = None
+
+    def start(self, total: int, label: str) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task(label, total=total, detail="")
+
+    def advance(self, detail: str = "", n: int = 1) -> None:
+        self.bar.update(self.task, advance=n, detail=detail)
+
+    def warn(self, message: str) -> None:
+        self.bar.console.print(f"[red]error[/red] {message}", highlight=False, markup=True)
+
+    def finish(self) -> None:
+        self.bar.stop()
+
+
+def _assistant():
+    from assistant.api import Assistant
+    from assistant.config import Settings
+
+    return Assistant(Settings.from_env(data_dir=state.get("data_dir"), template=state.get("template")))
+
+
+def _fail(message: str, code: int = 1):
+    _console().print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main_options(
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Where the store lives (default .assistant/, or ASSISTANT_DATA_DIR)."),
+    template: Optional[str] = typer.Option(None, "--template", help="Plan template name in prompts/templates/ (default productivity_plan)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does."),
+):
+    state["data_dir"] = data_dir
+    state["template"] = template
+    level = logging.INFO if verbose else getattr(logging, os.environ.get("ASSISTANT_LOG_LEVEL", "WARNING").upper(), logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(
+    paths: List[Path] = typer.Argument(..., help="Files or folders of council documents (PDF, DOCX, HTML, Markdown, text)."),
+    prune: bool = typer.Option(False, "--prune", help="Remove documents whose files no longer exist."),
+):
+    """Load, chunk, embed and store documents. Unchanged files are skipped."""
+    assistant = _assistant()
+    report = assistant.ingest(paths, prune=prune, progress=_RichProgress())
+    console = _console()
+    for path, reason in report.failed:
+        console.print(f"[red]failed[/red] {path}: {reason}", highlight=False)
+    for path, twin in report.duplicates:
+        console.print(f"[yellow]skipped[/yellow] {path}: same content as {twin}, already ingested", highlight=False)
+    console.print(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.pruned)} pruned, {len(report.failed)} failed; {report.chunks_written} chunks written to {assistant.store.location}",
+        highlight=False,
+    )
+
+
+@app.command()
+def sources():
+    """List ingested documents with pages, chunk counts and ingest time."""
+    from rich.table import Table
+
+    docs = _assistant().sources()
+    if not docs:
+        _fail("nothing ingested yet: run `assistant ingest PATH`")
+    table = Table("Document", "File", "Type", "Pages", "Chunks", "Ingested (UTC)")
+    for d in docs:
+        table.add_row(d.title, Path(d.source).name, d.kind, str(d.pages or "-"), str(d.chunks), d.ingested_at.replace("T", " ")[:16])
+    _console(stderr=False).print(table)
+
+
+@app.command()
+def draft(
+    theme: Optional[List[str]] = typer.Option(None, "--theme", help="Draft only this theme id (repeatable)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the plan here instead of printing it."),
+    fmt: str = typer.Option("md", "--format", help="md or json."),
+    drafter: Optional[str] = typer.Option(None, "--drafter", help="offline, or llm (default: llm when an endpoint is configured)."),
+):
+    """Draft the plan (or some themes) from the ingested documents, with citations."""
+    from assistant.budget import plan_budget
+    from assistant.export import plan_json, plan_markdown
+    from assistant.templates import TemplateError
+
+    if fmt not in ("md", "json"):
+        _fail("--format must be md or json")
+    assistant = _assistant()
+    try:
+        plan = assistant.draft_plan(theme_ids=theme, drafter=drafter, progress=_RichProgress())
+    except (TemplateError, RuntimeError, ValueError) as exc:
+        _fail(str(exc))
+    text = plan_json(plan, assistant.template) if fmt == "json" else plan_markdown(plan, assistant.template)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    _print_summary(plan, assistant.template, plan_budget, out)
+
+
+def _print_summary(plan, template, plan_budget, out):
+    from rich.table import Table
+
+    lines, total, pages = plan_budget(plan, template)
+    table = Table("Theme", "Tokens", "Allowed", "Pages", "Citations", "Evidence gaps (guidance questions with no evidence)", title=plan.title)
+    for section, line in zip(plan.sections, lines):
+        citations = sum(len(s.citations) for s in section.sentences)
+        gaps = "\n".join(g.question for g in section.gaps) or "-"
+        style = "red" if line.over else None
+        table.add_row(section.title, str(line.tokens), str(line.allowance), f"{line.pages:.2f}", str(citations), gaps, style=style)
+    limit = template.budget_tokens
+    table.add_row("Total", str(total), str(limit), f"{pages:.2f} of {template.page_limit}", "", "", style="red" if total > limit else "bold")
+    console = _console()
+    console.print(table)
+    if out:
+        console.print(f"wrote {out}", highlight=False)
+
+
+@app.command()
+def templates():
+    """List the plan templates in prompts/templates/."""
+    from assistant.config import Settings
+
+    for path in sorted((Settings.from_env().prompts_dir / "templates").glob("*.yaml")):
+        print(path.stem)
+
+
+def main():
+    app()
+
+
+if __name__ == "__main__":
+    main()

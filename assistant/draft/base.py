@@ -1,0 +1,26 @@
+"""The drafter interface and what it is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.records import Evidence, Section
+from assistant.templates import Theme
+
+
+@dataclass
+class DraftRequest:
+    theme: Theme
+    heading: str
+    evidence: list[Evidence]  # numbered 1..n, the only material the draft may use
+    by_question: dict[str, list[int]]  # guidance question id -> evidence numbers, best first
+    allowance: int  # tokens for the whole section, heading included
+    # Sentences (normalised) already used elsewhere in the plan, not to be repeated.
+    exclude: set[str] = field(default_factory=set)
+
+
+class Drafter(Protocol):
+    name: str
+
+    def draft(self, request: DraftRequest) -> Section: ...

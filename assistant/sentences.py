@@ -1,0 +1,114 @@
+"""Sentences: splitting text, telling a draftable sentence from report furniture, finding figures.
+
+Shared by the offline drafter (which picks sentences), the verifier (which
+checks them) and the evals (which count them).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_PARA_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2}){0,3}\)?\.?|[\u2022\u25cf\u25aa\-\*\u00b7]|\(?[a-z]\))\s+(?=\S)")
+_CLOSERS = "\"'\u201d\u2019)"
+_EMAIL_URL_PHONE = re.compile(r"@|https?://|www\.|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\[click here", re.IGNORECASE)
+_BOILERPLATE = re.compile(
+    r"^(present|apologies|also in attendance|officers|resolved|ordered|recommendations?|contact officer|background papers|"
+    r"report of|report to|date of meeting|agenda|item \d|the meeting (closed|ended)|chair\b|minutes of|key decision|"
+    r"portfolio holder|lead officer|author|owner|approved by|agreed by|that cabinet|that council|cabinet is asked|"
+    r"this report|the purpose of this report|purpose of (the )?report|appendix|ref\b|declarations? of interest)",
+    re.IGNORECASE,
+)
+# Figures a reader would check: money, percentages, dates, years, counts.
+_NUMBER = re.compile(r"£?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per\s?cent|bn|billion|m\b|million|k\b))?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage, paragraph by paragraph, whitespace normalised."""
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        para = " ".join(para.split())
+        if not para:
+            continue
+        out.extend(s.strip() for s in _segmenter().segment(para) if s.strip())
+    return out
+
+
+def strip_numbering(sentence: str) -> str:
+    """'2.1 Phase one ran...' -> 'Phase one ran...': report paragraph numbers are not prose."""
+    return _PARA_NUMBER.sub("", sentence, count=1).strip()
+
+
+def is_draftable(sentence: str) -> bool:
+    """A whole sentence of prose an officer could keep: not a fragment, table row, heading or minute boilerplate."""
+    s = sentence.strip()
+    words = s.split()
+    if not 6 <= len(words) <= 70:
+        return False
+    if not (s[0].isupper() or s[0].isdigit() or s[0] == "\u00a3"):
+        return False
+    if not s.rstrip(_CLOSERS).endswith((".", "!")):
+        return False
+    if " | " in s or "\t" in s or _EMAIL_URL_PHONE.search(s) or _BOILERPLATE.match(s):
+        return False
+    letters = [c for c in s if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:
+        return False
+    if s.count("(") != s.count(")") or s.count("\u201c") != s.count("\u201d"):
+        return False
+    return True
+
+
+def normalise(text: str) -> str:
+    """For comparing sentences: lower case, single spaces, no citation markers."""
+    text = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text)
+    return " ".join(text.lower().split())
+
+
+def figures(text: str) -> set[str]:
+    """The figures in a text, in a canonical form: '£1.9 million' -> '1.9m', '13.5 per cent' -> '13.5%'.
+
+    Canonical forms let the verifier see that '£640,000' in a draft is the '£640,000' of its source.
+    Citation markers like [3] are not figures.
+    """
+    text = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", text)
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        raw = match.group(0).lower().replace(" ", "")
+        number = re.match(r"£?([\d,]*\d(?:\.\d+)?)", raw)
+        if not number:
+            continue
+        value = number.group(1).replace(",", "")
+        unit = raw[number.end():]
+        if unit.startswith(("%", "percent")):
+            value += "%"
+        elif unit.startswith(("m", "million")):
+            value += "m"
+        elif unit.startswith(("bn", "billion")):
+            value += "bn"
+        elif unit.startswith("k"):
+            value += "k"
+        found.add(value)
+    return found
+
+
+def money_equivalents(value: str) -> set[str]:
+    """'1.9m' is also '1900000' and '1,900k': all forms the same sum can take in a source."""
+    forms = {value}
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(m|bn|k)?", value)
+    if match:
+        amount = float(match.group(1)) * {"m": 1e6, "bn": 1e9, "k": 1e3, None: 1}[match.group(2)]
+        if amount >= 1000 and amount == int(amount):
+            forms.add(str(int(amount)))
+            if amount % 1e6 == 0 or (amount / 1e6) * 10 == int((amount / 1e6) * 10):
+                forms.add(f"{amount / 1e6:g}m")
+            if amount % 1e3 == 0:
+                forms.add(f"{amount / 1e3:g}k")
+    return forms
