@@ -112,9 +112,9 @@ class Evidence:
         return cls(number, chunk.id, chunk.doc_id, chunk.title, chunk.source, chunk.page, chunk.heading, chunk.text, score)
 
     def location(self) -> str:
-        """Human reference: 'Title, p. 3' or 'Title, Heading'."""
+        """Human reference: 'Title, p. 3, Heading' or 'Title, Heading'."""
         if self.page is not None:
-            return f"{self.title}, p. {self.page}"
+            return f"{self.title}, p. {self.page}" + (f", '{self.heading}'" if self.heading else "")
         if self.heading:
             return f"{self.title}, '{self.heading}'"
         return self.title

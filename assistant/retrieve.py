@@ -22,6 +22,7 @@ from assistant.records import Chunk
 from assistant.store import ChunkStore
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both but by

@@ -16,7 +16,7 @@ _BOILERPLATE = re.compile(
     r"^(present|apologies|also in attendance|officers|resolved|ordered|recommendations?|contact officer|background papers|"
     r"report of|report to|date of meeting|agenda|item \d|the meeting (closed|ended)|chair\b|minutes of|key decision|"
     r"portfolio holder|lead officer|author|owner|approved by|agreed by|that cabinet|that council|cabinet is asked|"
-    r"this report|the purpose of this report|purpose of (the )?report|appendix|ref\b|declarations? of interest)",
+    r"this report|the purpose of this report|purpose of (the )?report|in writing this report|appendix|ref\b|declarations? of interest)",
     re.IGNORECASE,
 )
 # Figures a reader would check: money, percentages, dates, years, counts.
@@ -43,7 +43,7 @@ def split_sentences(text: str) -> list[str]:
 
 def strip_numbering(sentence: str) -> str:
     """'2.1 Phase one ran...' -> 'Phase one ran...': report paragraph numbers are not prose."""
-    return _PARA_NUMBER.sub("", sentence, count=1).strip()
+    return _PARA_NUMBER.sub("", _PARA_NUMBER.sub("", sentence, count=1), count=1).strip()  # "- 2.4 Text"
 
 
 def is_draftable(sentence: str) -> bool:

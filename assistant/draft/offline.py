@@ -31,9 +31,13 @@ MAX_PER_QUESTION = 3
 REDUNDANCY_JACCARD = 0.55
 
 
+# A sentence opening with one of these leans on the one before it ("It delivered £1.9m...").
+_ANAPHORA = ("this ", "it ", "its ", "they ", "their ", "these ", "those ", "such ", "he ", "she ", "the same ", "both ")
+
+
 @dataclass
 class _Candidate:
-    text: str
+    texts: list[str]  # one sentence, or a sentence with the one it depends on
     evidence_number: int
     order: tuple[int, int]  # (evidence rank in the question, position in passage): source order
     tokens: frozenset[str]
@@ -63,15 +67,24 @@ class OfflineDrafter:
         evidence = {e.number: e for e in request.evidence}
         candidates: dict[str, list[_Candidate]] = {}
         texts: dict[str, None] = {}
+        # Documents about a plan often quote its questions; restating a question does not answer it.
+        asked = [frozenset(tokenize(t)) for t in [theme.title, theme.heading, *(q.text for q in theme.questions)]]
         for question in theme.questions:
             pool = []
             for rank, number in enumerate(request.by_question.get(question.id, [])):
+                previous = None
                 for pos, raw in enumerate(split_sentences(evidence[number].text)):
                     text = strip_numbering(raw)
-                    if not is_draftable(text) or normalise(text) in request.exclude:
+                    unit = self._unit(text, previous)
+                    previous = text if is_draftable(text) else None
+                    if unit is None or any(normalise(t) in request.exclude for t in unit):
                         continue
-                    pool.append(_Candidate(text, number, (rank, pos), frozenset(tokenize(text))))
-                    texts[text] = None
+                    joined = " ".join(unit)
+                    tokens = frozenset(tokenize(joined))
+                    if any(_jaccard(tokens, a) >= 0.5 for a in asked):
+                        continue
+                    pool.append(_Candidate(unit, number, (rank, pos), tokens))
+                    texts[joined] = None
             candidates[question.id] = pool
 
         self._score(request, candidates, list(texts))
@@ -107,6 +120,19 @@ class OfflineDrafter:
 
         return self._assemble(section, theme.questions, chosen)
 
+    @staticmethod
+    def _unit(text: str, previous: str | None) -> list[str] | None:
+        """The sentence as something that can stand in a draft, or None.
+
+        A sentence that opens with a pronoun only makes sense after the sentence it
+        refers to, so it is offered together with that one, or not at all.
+        """
+        if not is_draftable(text):
+            return None
+        if text.lower().startswith(_ANAPHORA):
+            return [previous, text] if previous else None
+        return [text]
+
     def _score(self, request: DraftRequest, candidates: dict[str, list[_Candidate]], texts: list[str]) -> None:
         if not texts:
             return
@@ -115,22 +141,27 @@ class OfflineDrafter:
         sentence_vec = dict(zip(texts, vectors[: len(texts)]))
         for q, qvec in zip(questions, vectors[len(texts) :]):
             for cand in candidates[q.id]:
-                similarity = float(np.dot(sentence_vec[cand.text], qvec))
+                similarity = float(np.dot(sentence_vec[" ".join(cand.texts)], qvec))
                 cand.relevance = 0.8 * similarity + 0.35 * _keyword_score(q.keywords, cand.tokens)
 
     @staticmethod
     def _assemble(base: Section, questions, chosen: dict[str, list[_Candidate]]) -> Section:
         sentences: list[Sentence] = []
+        seen: set[str] = set()
         paragraph = 0
         for question in questions:
             picks = sorted(chosen[question.id], key=lambda c: c.order)  # source order reads naturally
-            if not picks:
-                continue
+            added = False
             for cand in picks:
-                sentences.append(
-                    Sentence(text=cand.text, citations=[cand.evidence_number], paragraph=paragraph, question_id=question.id, support=1.0)
-                )
-            paragraph += 1
+                for text in cand.texts:
+                    if text in seen:  # a pair's lead sentence may also have been picked alone
+                        continue
+                    seen.add(text)
+                    added = True
+                    sentences.append(
+                        Sentence(text=text, citations=[cand.evidence_number], paragraph=paragraph, question_id=question.id, support=1.0)
+                    )
+            paragraph += added
         return Section(
             theme_id=base.theme_id,
             title=base.title,

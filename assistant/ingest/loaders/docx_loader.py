@@ -56,5 +56,5 @@ def load_docx(path: Path) -> LoadedDocument:
                 cells = [clean_line(c.text) for c in row.cells]
                 if any(cells):
                     blocks.append(Block(text=" | ".join(cells), heading=heading))
-    title = plausible_title(document.core_properties.title) or first_heading or title_from_filename(path)
+    title = plausible_title(document.core_properties.title) or first_heading or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="docx", blocks=blocks)

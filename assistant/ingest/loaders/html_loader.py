@@ -48,5 +48,5 @@ def load_html(path: Path) -> LoadedDocument:
             first_heading = first_heading or text
         else:
             blocks.append(Block(text=text, heading=heading))
-    title = first_heading or plausible_title(page_title.split("|")[0]) or title_from_filename(path)
+    title = first_heading or plausible_title(page_title.split("|")[0]) or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="html", blocks=blocks)

@@ -105,9 +105,20 @@ def reflow(lines: list[str], skip: set[str] = frozenset()) -> list[tuple[str, st
     return items
 
 
-def title_from_filename(path: Path) -> str:
+def title_from_filename(path: Path) -> str | None:
+    """'cabinet-minutes-2024-06-18.txt' -> 'Cabinet minutes 2024 06 18'; None for names that say nothing ('001_d44e5c.txt')."""
     stem = re.sub(r"[_\-]+", " ", path.stem).strip()
-    return stem[:1].upper() + stem[1:] if stem else path.name
+    if sum(1 for w in stem.split() if w.isalpha() and len(w) >= 3) < 2:
+        return None
+    return stem[:1].upper() + stem[1:]
+
+
+def display_title(line: str) -> str:
+    """A first line used as a title: shortened, and ALL CAPS turned to Title Case."""
+    line = clean_line(line)
+    if len(line) > 100:
+        line = line[:100].rsplit(" ", 1)[0] + "\u2026"
+    return line.title() if line.isupper() else line
 
 
 def plausible_title(value: str | None) -> str | None:

@@ -49,5 +49,5 @@ def load_pdf(path: Path) -> LoadedDocument:
                 first_heading = first_heading or text
             else:
                 blocks.append(Block(text=text, page=number, heading=heading))
-    title = meta_title or first_heading or title_from_filename(path)
+    title = meta_title or first_heading or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="pdf", blocks=blocks, page_count=len(page_lines))

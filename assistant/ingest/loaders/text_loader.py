@@ -9,7 +9,7 @@ from assistant.records import Block, LoadedDocument
 
 from . import register
 from .errors import LoadError
-from .layout import clean_line, decode_bytes, looks_binary, reflow, title_from_filename
+from .layout import clean_line, decode_bytes, display_title, looks_binary, reflow, title_from_filename
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -62,18 +62,21 @@ def load_markdown(path: Path) -> LoadedDocument:
         if text:
             para.append(text)
     flush()
-    return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path), kind="md", blocks=blocks)
+    return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path) or path.name, kind="md", blocks=blocks)
 
 
 @register(".txt", ".text")
 def load_text(path: Path) -> LoadedDocument:
     blocks: list[Block] = []
     heading = ""
-    for kind, text in reflow(_read_text(path).split("\n")):
+    lines = _read_text(path).split("\n")
+    for kind, text in reflow(lines):
         if kind == "heading":
             heading = text
         else:
             blocks.append(Block(text=text, heading=heading))
-    # Plain text has no title field, and its first line is usually a letterhead,
-    # so the file name (which officers do choose with care) names it.
-    return LoadedDocument(source=str(path), title=title_from_filename(path), kind="txt", blocks=blocks)
+    # Plain text has no title field and its first line is often a letterhead, so a
+    # file name that says something names it; otherwise the first line does.
+    first_line = next((l for l in lines if l.strip()), path.name)
+    title = title_from_filename(path) or display_title(first_line)
+    return LoadedDocument(source=str(path), title=title, kind="txt", blocks=blocks)
