@@ -1,0 +1,83 @@
+"""The command line as a user runs it: real subprocesses, a temp data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import CORPUS
+
+
+def run(args, data_dir, **kw):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, timeout=300, **kw)
+
+
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory):
+    data = tmp_path_factory.mktemp("cli-data")
+    docs = tmp_path_factory.mktemp("cli-docs")
+    for f in CORPUS.iterdir():
+        shutil.copy(f, docs / f.name)
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.5 nothing here")
+    result = run(["ingest", str(docs)], data)
+    return data, docs, result
+
+
+def test_ingest_reports_a_bad_file_in_one_line_and_ingests_the_rest(cli_store):
+    _, docs, result = cli_store
+    assert result.returncode == 0, result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed")]
+    assert len(failed) == 1 and "broken.pdf" in failed[0] and "not a readable PDF" in failed[0]
+    assert "6 added" in result.stderr and "1 failed" in result.stderr
+
+
+def test_sources_lists_documents_with_pages_and_chunks(cli_store):
+    data, _, _ = cli_store
+    result = run(["sources"], data)
+    assert result.returncode == 0, result.stderr
+    assert "Council Plan 2024 to 2028" in result.stdout and "council-plan-2024-2028.pdf" in result.stdout
+    assert "mtfs-summary" in result.stdout
+
+
+def test_draft_json_to_stdout_and_summary_table_to_stderr(cli_store):
+    data, _, _ = cli_store
+    result = run(["draft", "--theme", "wasteful_spend", "--format", "json"], data)
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert [s["theme_id"] for s in plan["sections"]] == ["wasteful_spend"]
+    section = plan["sections"][0]
+    assert section["sentences"] and all(s["citations"] for s in section["sentences"])
+    assert [g["question_id"] for g in section["gaps"]] == ["t3_edi"]
+    assert "Reducing wasteful spend" in result.stderr and "Evidence gaps" in result.stderr
+
+
+def test_draft_writes_markdown_file(cli_store, tmp_path):
+    data, _, _ = cli_store
+    out = tmp_path / "out" / "plan.md"
+    result = run(["draft", "--out", str(out)], data)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.count("\n## ") == 5  # four themes and the references
+    assert "Total" in result.stderr and "of 4" in result.stderr
+
+
+def test_unknown_theme_is_a_clear_error(cli_store):
+    data, _, _ = cli_store
+    result = run(["draft", "--theme", "nope"], data)
+    assert result.returncode == 1
+    assert "no theme 'nope'" in result.stderr and "transformation" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_is_fast_because_heavy_parts_load_lazily(tmp_path):
+    start = time.perf_counter()
+    result = run(["--help"], tmp_path)
+    assert result.returncode == 0 and "ingest" in result.stdout and "draft" in result.stdout
+    assert time.perf_counter() - start < 5  # generous here; bench/ measures the real figure

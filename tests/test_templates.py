@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from assistant.config import PROJECT_ROOT
+from assistant.templates import TemplateError, load_template
+
+PROMPTS = PROJECT_ROOT / "prompts"
+
+
+def test_productivity_plan_template_has_the_four_themes_and_page_limit():
+    t = load_template(PROMPTS, "productivity_plan")
+    assert [th.id for th in t.themes] == ["transformation", "technology", "wasteful_spend", "barriers"]
+    assert t.page_limit == 4 and t.tokens_per_page > 0
+    assert all(len(th.questions) >= 4 for th in t.themes)
+    assert sum(t.allowance(th.id) for th in t.themes) <= t.budget_tokens - t.reserve_tokens
+
+
+def _copy_template(tmp_path, mutate):
+    data = yaml.safe_load((PROMPTS / "templates" / "productivity_plan.yaml").read_text(encoding="utf-8"))
+    mutate(data)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "custom.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return tmp_path
+
+
+def test_a_typo_in_a_template_is_an_error_naming_the_file_and_key(tmp_path):
+    prompts = _copy_template(tmp_path, lambda d: d["themes"][0].update({"shares": 0.3}))
+    with pytest.raises(TemplateError) as err:
+        load_template(prompts, "custom")
+    assert "custom.yaml" in str(err.value) and "shares" in str(err.value)
+
+
+def test_shares_must_add_up(tmp_path):
+    prompts = _copy_template(tmp_path, lambda d: d["themes"][0].update({"share": 0.9}))
+    with pytest.raises(TemplateError, match="add up to 1.0"):
+        load_template(prompts, "custom")
+
+
+def test_another_plan_type_is_just_a_new_file(tmp_path):
+    def two_themes(d):
+        d["id"] = "climate_plan"
+        d["title"] = "Climate Action Plan"
+        d["page_limit"] = 2
+        d["themes"] = [
+            {"id": "emissions", "title": "Emissions", "heading": "Cutting our emissions", "share": 0.5,
+             "questions": [{"id": "e1", "text": "How have you cut the council's own carbon emissions?"}]},
+            {"id": "nature", "title": "Nature", "heading": "Nature recovery", "share": 0.5,
+             "questions": [{"id": "n1", "text": "How many trees will you plant?"}]},
+        ]
+
+    t = load_template(_copy_template(tmp_path, two_themes), "custom")
+    assert t.title == "Climate Action Plan" and t.budget_tokens == 2 * t.tokens_per_page
+    assert t.allowance("nature") == (t.budget_tokens - t.reserve_tokens) // 2
+
+
+def test_unknown_template_lists_the_ones_available(tmp_path):
+    shutil.copytree(PROMPTS / "templates", tmp_path / "templates")
+    with pytest.raises(TemplateError, match="available: productivity_plan"):
+        load_template(tmp_path, "no_such_plan")
