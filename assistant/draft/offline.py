@@ -27,7 +27,7 @@ from .base import DraftRequest
 # Calibrated on the sample corpus and the seed reports: below this a sentence
 # answers some other question (see tests/draft/test_offline.py for the gaps it must find).
 RELEVANCE_THRESHOLD = 0.42
-MAX_PER_QUESTION = 3
+MAX_PER_QUESTION = 4
 REDUNDANCY_JACCARD = 0.55
 
 
