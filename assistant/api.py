@@ -7,13 +7,19 @@ lazily so that `assistant --help` and light commands stay fast.
 
 from __future__ import annotations
 
+import json
 import logging
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Iterator
 
-from assistant.budget import fit_section
+from assistant.budget import fit_section, plan_budget, section_tokens
 from assistant.config import Settings
-from assistant.draft import DraftRequest, get_drafter, resolve_drafter_name
+from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
 from assistant.progress import NO_PROGRESS, Progress
 from assistant.records import Evidence, Plan, Section, SourceDocument
 from assistant.sentences import normalise
@@ -24,6 +30,16 @@ log = logging.getLogger(__name__)
 
 PASSAGES_PER_QUESTION = 5
 MAX_EVIDENCE_PER_THEME = 16
+REVISION_PASSAGES = 6
+
+
+@dataclass
+class DraftEvent:
+    """What a streamed draft yields: text as it arrives, a restart (clear what was shown), then the section."""
+
+    kind: str  # "text" | "restart" | "section" | "error"
+    text: str = ""
+    section: Section | None = None
 
 
 class Assistant:
@@ -53,6 +69,9 @@ class Assistant:
 
         return HybridRetriever(self.store, self.embedder)
 
+    def drafter(self, name: str | None = None) -> Drafter:
+        return get_drafter(self.settings, name)
+
     # -- corpus ----------------------------------------------------------------------------
     def ingest(self, paths: list[Path], prune: bool = False, progress: Progress = NO_PROGRESS):
         from assistant.ingest.pipeline import ingest_paths
@@ -62,54 +81,154 @@ class Assistant:
     def sources(self) -> list[SourceDocument]:
         return self.store.documents()
 
-    # -- drafting --------------------------------------------------------------------------
+    # -- evidence --------------------------------------------------------------------------
     def gather_evidence(self, theme: Theme) -> tuple[list[Evidence], dict[str, list[int]]]:
         """Retrieve passages for each guidance question; number them once per theme."""
         evidence: list[Evidence] = []
-        number_of: dict[str, int] = {}
         by_question: dict[str, list[int]] = {}
         for question in theme.questions:
-            numbers = []
-            for hit in self.retriever.search(question.query(), k=PASSAGES_PER_QUESTION):
-                if hit.chunk.id not in number_of:
-                    if len(evidence) >= MAX_EVIDENCE_PER_THEME:
-                        continue
-                    number_of[hit.chunk.id] = len(evidence) + 1
-                    evidence.append(Evidence.from_chunk(len(evidence) + 1, hit.chunk, hit.score))
-                numbers.append(number_of[hit.chunk.id])
-            by_question[question.id] = numbers
+            by_question[question.id] = self._add_evidence(evidence, question.query(), PASSAGES_PER_QUESTION, MAX_EVIDENCE_PER_THEME)
         return evidence, by_question
 
-    def draft_section(self, theme_id: str, exclude: set[str] | None = None, drafter: str | None = None) -> Section:
+    def _add_evidence(self, evidence: list[Evidence], query: str, k: int, cap: int) -> list[int]:
+        """Search, append passages not yet in `evidence` (numbering continues), return the hits' numbers."""
+        number_of = {e.chunk_id: e.number for e in evidence}
+        numbers = []
+        for hit in self.retriever.search(query, k=k):
+            if hit.chunk.id not in number_of:
+                if len(evidence) >= cap:
+                    continue
+                number_of[hit.chunk.id] = len(evidence) + 1
+                evidence.append(Evidence.from_chunk(len(evidence) + 1, hit.chunk, hit.score))
+            numbers.append(number_of[hit.chunk.id])
+        return numbers
+
+    def _request(self, theme_id: str, exclude: set[str] | None = None) -> DraftRequest:
         theme = self.template.theme(theme_id)
         evidence, by_question = self.gather_evidence(theme)
-        allowance = self.template.allowance(theme_id)
-        request = DraftRequest(theme, theme.heading, evidence, by_question, allowance, exclude or set())
-        section = get_drafter(self.settings, drafter).draft(request)
-        section = verify_section(section)
-        return fit_section(section, theme.heading, allowance)
+        return DraftRequest(
+            theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title
+        )
+
+    # -- drafting --------------------------------------------------------------------------
+    def _finish(self, section: Section, request: DraftRequest, drafter: Drafter) -> Section:
+        """Verify, then fit the budget: one 'shorten' revision for a model's draft, then deterministic trimming."""
+        section = verify_section(section, embedder=self.embedder)
+        if section_tokens(section, request.heading) > request.allowance and drafter.name == "llm":
+            from assistant.draft.llm import words_for
+
+            words = words_for(request.allowance, request.heading)
+            shorter = drafter.revise(self._revision_request(request, section, f"shorten to {words} words"))
+            shorter = verify_section(shorter, embedder=self.embedder)
+            shorter.notes = section.notes + [f"asked the model to shorten the section to {words} words"] + shorter.notes
+            section = shorter
+        return fit_section(section, request.heading, request.allowance)
+
+    @staticmethod
+    def _revision_request(base: DraftRequest, current: Section, instruction: str) -> DraftRequest:
+        return DraftRequest(
+            base.theme, base.heading, current.evidence, base.by_question, base.allowance, base.exclude, base.plan_title,
+            current=current, instruction=instruction, on_text=base.on_text, on_restart=base.on_restart,
+        )
+
+    def draft_section(self, theme_id: str, exclude: set[str] | None = None, drafter: str | None = None,
+                      on_text=None, on_restart=None) -> Section:
+        request = self._request(theme_id, exclude)
+        request.on_text, request.on_restart = on_text, on_restart
+        backend = self.drafter(drafter)
+        return self._finish(backend.draft(request), request, backend)
+
+    def stream_section(self, theme_id: str, drafter: str | None = None) -> Iterator[DraftEvent]:
+        """Draft one section, yielding text as the model writes it, then the verified section."""
+        events: queue.Queue[DraftEvent | None] = queue.Queue()
+
+        def work():
+            try:
+                section = self.draft_section(
+                    theme_id, drafter=drafter,
+                    on_text=lambda t: events.put(DraftEvent("text", t)), on_restart=lambda: events.put(DraftEvent("restart")),
+                )
+                events.put(DraftEvent("section", section=section))
+            except Exception as exc:  # noqa: BLE001 - delivered to the consumer as an event
+                log.exception("drafting %s failed", theme_id)
+                events.put(DraftEvent("error", text=str(exc)))
+            finally:
+                events.put(None)
+
+        threading.Thread(target=work, daemon=True).start()
+        while (event := events.get()) is not None:
+            yield event
 
     def draft_plan(self, theme_ids: list[str] | None = None, drafter: str | None = None, progress: Progress = NO_PROGRESS) -> Plan:
         if self.store.count() == 0:
             raise RuntimeError("the store is empty: ingest the council's documents first (`assistant ingest corpus/`)")
         themes = [self.template.theme(t) for t in theme_ids] if theme_ids else self.template.themes
-        used: set[str] = set()
-        sections = []
-        progress.start(len(themes), f"Drafting ({resolve_drafter_name(self.settings, drafter)})")
-        for theme in themes:
-            section = self.draft_section(theme.id, exclude=used, drafter=drafter)
-            used.update(normalise(s.text) for s in section.sentences)
-            sections.append(section)
-            progress.advance(theme.title)
-        progress.finish()
-        plan = Plan(
-            template_id=self.template.id,
-            title=self.template.title,
-            sections=sections,
-            page_limit=self.template.page_limit,
-            tokens_per_page=self.template.tokens_per_page,
-        )
-        from assistant.budget import plan_budget
+        name = resolve_drafter_name(self.settings, drafter)
+        backend = self.drafter(name)
+        progress.start(len(themes), f"Drafting ({name})")
+        if name == "offline":
+            # In turn, so no sentence is used in two sections.
+            used: set[str] = set()
+            sections = []
+            for theme in themes:
+                request = self._request(theme.id, used)
+                section = self._finish(backend.draft(request), request, backend)
+                used.update(normalise(s.text) for s in section.sentences)
+                sections.append(section)
+                progress.advance(theme.title)
+        else:
+            # Retrieval first, in this thread; then the model calls, a few at a time.
+            requests = [self._request(theme.id) for theme in themes]
 
+            def one(request: DraftRequest) -> Section:
+                section = self._finish(backend.draft(request), request, backend)
+                progress.advance(request.theme.title)
+                return section
+
+            with ThreadPoolExecutor(max_workers=max(1, self.settings.llm_concurrency)) as pool:
+                sections = list(pool.map(one, requests))
+        progress.finish()
+        plan = Plan(self.template.id, self.template.title, sections, self.template.page_limit, self.template.tokens_per_page)
+        plan.total_tokens = plan_budget(plan, self.template)[1]
+        return plan
+
+    def revise_section(self, section: Section, instruction: str, drafter: str | None = None) -> Section:
+        """Revise a section as an officer asks: fresh evidence for the instruction, old citations kept where valid."""
+        theme = self.template.theme(section.theme_id)
+        evidence = list(section.evidence)
+        numbers = self._add_evidence(evidence, f"{instruction} {theme.title}", REVISION_PASSAGES, len(evidence) + REVISION_PASSAGES)
+        current = Section(**{**section.__dict__, "evidence": evidence})
+        by_question = {"revision": numbers}
+        request = DraftRequest(theme, theme.heading, evidence, by_question, self.template.allowance(theme.id), set(),
+                               self.template.title, current=current, instruction=instruction)
+        backend = self.drafter(drafter)
+        revised = backend.revise(request)
+        notes = revised.notes
+        revised = self._finish(revised, request, backend)
+        revised.notes = list(dict.fromkeys(notes + revised.notes))
+        return revised
+
+    # -- saved drafts: every stage's output can be reloaded and re-run ------------------------
+    def drafts_dir(self) -> Path:
+        return self.settings.data_dir / "drafts"
+
+    def save_plan(self, plan: Plan, name: str = "latest") -> Path:
+        path = self.drafts_dir() / f"{name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)  # atomic: a crash leaves the previous save intact
+        return path
+
+    def load_plan(self, name: str = "latest") -> Plan:
+        path = self.drafts_dir() / f"{name}.json"
+        if not path.exists():
+            raise RuntimeError(f"no saved draft '{name}' in {self.drafts_dir()}: run `assistant draft` first")
+        return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def replace_section(self, plan: Plan, section: Section) -> Plan:
+        plan.sections = [section if s.theme_id == section.theme_id else s for s in plan.sections]
+        if section.theme_id not in {s.theme_id for s in plan.sections}:
+            plan.sections.append(section)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan

@@ -113,9 +113,10 @@ def draft(
     theme: Optional[List[str]] = typer.Option(None, "--theme", help="Draft only this theme id (repeatable)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the plan here instead of printing it."),
     fmt: str = typer.Option("md", "--format", help="md or json."),
-    drafter: Optional[str] = typer.Option(None, "--drafter", help="offline, or llm (default: llm when an endpoint is configured)."),
+    drafter: Optional[str] = typer.Option(None, "--drafter", help="offline or llm (default: llm when an endpoint is configured, else offline)."),
+    llm: bool = typer.Option(False, "--llm", help="Draft with the configured OpenAI-compatible model (same as --drafter llm)."),
 ):
-    """Draft the plan (or some themes) from the ingested documents, with citations."""
+    """Draft the plan (or some themes) from the ingested documents, with citations. The draft is also saved for `revise`."""
     from assistant.budget import plan_budget
     from assistant.export import plan_json, plan_markdown
     from assistant.templates import TemplateError
@@ -124,15 +125,58 @@ def draft(
         _fail("--format must be md or json")
     assistant = _assistant()
     try:
-        plan = assistant.draft_plan(theme_ids=theme, drafter=drafter, progress=_RichProgress())
+        plan = assistant.draft_plan(theme_ids=theme, drafter="llm" if llm else drafter, progress=_RichProgress())
     except (TemplateError, RuntimeError, ValueError) as exc:
         _fail(str(exc))
+    assistant.save_plan(plan)
+    _print_notes(plan.sections)
     text = plan_json(plan, assistant.template) if fmt == "json" else plan_markdown(plan, assistant.template)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    _print_summary(plan, assistant.template, plan_budget, out)
+
+
+def _print_notes(sections):
+    console = _console()
+    for section in sections:
+        for note in section.notes:
+            console.print(f"[yellow]{section.title}[/yellow]: {note}", highlight=False)
+
+
+@app.command()
+def revise(
+    theme: str = typer.Argument(..., help="Theme id of the section to revise (see the template)."),
+    instruction: str = typer.Argument(..., help='What to change, e.g. "shorter" or "add the temporary accommodation pressures".'),
+    drafter: Optional[str] = typer.Option(None, "--drafter", help="offline or llm (default as for draft)."),
+    llm: bool = typer.Option(False, "--llm", help="Revise with the configured model."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the whole revised plan (Markdown) here."),
+):
+    """Revise one section of the last saved draft as instructed, re-verify it and save it."""
+    from assistant.budget import plan_budget
+    from assistant.export import plan_markdown
+    from assistant.render import section_markdown
+    from assistant.templates import TemplateError
+
+    assistant = _assistant()
+    try:
+        plan = assistant.load_plan()
+        section = next((s for s in plan.sections if s.theme_id == theme), None)
+        if section is None:
+            assistant.template.theme(theme)  # names the valid themes if this one is unknown
+            _fail(f"the saved draft has no '{theme}' section: draft it first with `assistant draft --theme {theme}`")
+        revised = assistant.revise_section(section, instruction, drafter="llm" if llm else drafter)
+    except (TemplateError, RuntimeError, ValueError) as exc:
+        _fail(str(exc))
+    plan = assistant.replace_section(plan, revised)
+    assistant.save_plan(plan)
+    sys.stdout.write(section_markdown(revised, assistant.template.theme(theme).heading) + "\n")
+    _print_notes([revised])
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(plan_markdown(plan, assistant.template), encoding="utf-8")
     _print_summary(plan, assistant.template, plan_budget, out)
 
 

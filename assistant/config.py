@@ -38,6 +38,7 @@ class Settings:
     # Drafter backend: "offline" or "llm"; "auto" picks llm when an endpoint is configured.
     drafter: str = "auto"
     openai_model: str = "gpt-4o-mini"
+    llm_concurrency: int = 2  # sections drafted at once by the LLM drafter
     log_level: str = "WARNING"
     extra: dict = field(default_factory=dict)
 
@@ -53,6 +54,7 @@ class Settings:
             max_file_mb=int(_env("ASSISTANT_MAX_FILE_MB", "50")),
             drafter=_env("ASSISTANT_DRAFTER", "auto"),
             openai_model=_env("ASSISTANT_MODEL", "gpt-4o-mini"),
+            llm_concurrency=int(_env("ASSISTANT_LLM_CONCURRENCY", "2")),
             log_level=_env("ASSISTANT_LOG_LEVEL", "WARNING"),
         )
         if _env("ASSISTANT_PROMPTS_DIR"):

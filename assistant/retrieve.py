@@ -22,7 +22,6 @@ from assistant.records import Chunk
 from assistant.store import ChunkStore
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between both but by
@@ -61,6 +60,7 @@ class _KeywordIndex:
     def __init__(self, chunks: list[Chunk]):
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self.ids = [c.id for c in chunks]
         self.chunks = chunks
         self.index = bm25s.BM25()

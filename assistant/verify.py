@@ -1,12 +1,14 @@
 """Verify stage: every sentence against the passages it cites.
 
 - citations to evidence that does not exist are dropped;
-- a support score (0..1) per sentence: how much of its wording its cited passages hold;
+- a support score (0..1) per sentence: how much of its wording its cited passages hold,
+  averaged with embedding similarity when an embedder is given;
 - number fidelity: every figure in a sentence must appear in one of its cited passages.
 
-In strict mode (the default) a sentence whose figures are not in its sources is
-replaced by the closest sentence of the cited passage itself, or removed when
-there is none; each change is written to `section.notes` so a reviewer sees it.
+In strict mode (the default) a sentence whose figures are not in its sources,
+or whose sources hardly support it, is replaced by the closest sentence of the
+cited passage itself, or removed when there is none; a question or an uncited
+sentence is removed. Each change is written to `section.notes` so a reviewer sees it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ WEAK_SUPPORT = 0.5
 FLAG_NO_CITATION = "no citation"
 FLAG_WEAK = "weak support"
 FLAG_NUMBER = "number not in source"
+FLAG_QUESTION = "a question, not a statement"
+# In strict mode these leave the draft: a plan's sentences are cited statements.
+_REMOVED_WHEN_STRICT = {FLAG_NO_CITATION, FLAG_QUESTION}
 
 
 def support_score(sentence: str, passages: str) -> float:
@@ -38,7 +43,7 @@ def unsupported_figures(sentence: str, passages: str) -> list[str]:
     return sorted(v for v in figures(sentence) if not (money_equivalents(v) & available))
 
 
-def check_sentence(sentence: Sentence, section: Section) -> Sentence:
+def check_sentence(sentence: Sentence, section: Section, embedder=None) -> Sentence:
     evidence = section.evidence_by_number()
     valid = [n for n in dict.fromkeys(sentence.citations) if n in evidence]
     for bad in (n for n in sentence.citations if n not in evidence):
@@ -46,13 +51,22 @@ def check_sentence(sentence: Sentence, section: Section) -> Sentence:
     sentence.citations = valid
     cited = "\n".join(evidence[n].text for n in valid)
     sentence.flags = []
+    if sentence.text.rstrip().endswith("?"):
+        sentence.flags.append(FLAG_QUESTION)
     if not valid:
         sentence.flags.append(FLAG_NO_CITATION)
         sentence.support = 0.0
         if figures(sentence.text):
             sentence.flags.append(FLAG_NUMBER)
         return sentence
-    sentence.support = round(support_score(sentence.text, cited), 3)
+    lexical = support_score(sentence.text, cited)
+    if embedder is not None:
+        # Meaning as well as wording: a paraphrase shares few words with its source.
+        vectors = embedder.embed_documents([sentence.text] + [evidence[n].text for n in valid])
+        semantic = max(float(vectors[0] @ v) for v in vectors[1:])
+        sentence.support = round(0.5 * lexical + 0.5 * max(0.0, semantic), 3)
+    else:
+        sentence.support = round(lexical, 3)
     if sentence.support < WEAK_SUPPORT:
         sentence.flags.append(FLAG_WEAK)
     if unsupported_figures(sentence.text, cited):
@@ -77,25 +91,34 @@ def _source_replacement(sentence: Sentence, section: Section, taken: set[str]) -
     return Sentence(text=best[1], citations=[best[2]], paragraph=sentence.paragraph, question_id=sentence.question_id, support=1.0)
 
 
-def verify_section(section: Section, strict: bool = True) -> Section:
+def verify_section(section: Section, strict: bool = True, embedder=None) -> Section:
+    """Check every sentence; `embedder` adds embedding similarity to the support score."""
     for sentence in section.sentences:
-        check_sentence(sentence, section)
+        check_sentence(sentence, section, embedder)
     if not strict:
         return section
     kept: list[Sentence] = []
     taken = {s.text for s in section.sentences}
     for sentence in section.sentences:
-        if FLAG_NUMBER not in sentence.flags:
+        removable = _REMOVED_WHEN_STRICT.intersection(sentence.flags)
+        if removable:
+            section.notes.append(f"removed a sentence ({', '.join(sorted(removable))}): \u201c{sentence.text[:80]}\u201d")
+            continue
+        if FLAG_NUMBER not in sentence.flags and FLAG_WEAK not in sentence.flags:
             kept.append(sentence)
             continue
-        missing = ", ".join(unsupported_figures(sentence.text, "\n".join(
-            section.evidence_by_number()[n].text for n in sentence.citations)))
+        if FLAG_NUMBER in sentence.flags:
+            missing = ", ".join(unsupported_figures(sentence.text, "\n".join(
+                section.evidence_by_number()[n].text for n in sentence.citations)))
+            problem = f"its figures ({missing}) are not in its cited sources"
+        else:
+            problem = f"its cited sources hardly support it (support {sentence.support:.2f})"
         replacement = _source_replacement(sentence, section, taken) if sentence.citations else None
         if replacement is not None:
             kept.append(replacement)
             taken.add(replacement.text)
-            section.notes.append(f"replaced a sentence whose figures ({missing}) are not in its source with the source's own words: \u201c{sentence.text[:80]}\u201d")
+            section.notes.append(f"replaced a sentence with its source's own words because {problem}: \u201c{sentence.text[:80]}\u201d")
         else:
-            section.notes.append(f"removed a sentence whose figures ({missing}) are not in any cited source: \u201c{sentence.text[:80]}\u201d")
+            section.notes.append(f"removed a sentence because {problem}: \u201c{sentence.text[:80]}\u201d")
     section.sentences = kept
     return section

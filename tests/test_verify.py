@@ -46,10 +46,16 @@ def test_citation_to_missing_evidence_is_dropped_and_flagged():
     assert any("[9]" in note for note in section.notes)
 
 
-def test_weak_support_is_flagged_but_kept_when_figures_hold():
+def test_weak_support_is_flagged_and_in_strict_mode_not_kept():
     s = Sentence("Residents praised the new library opening hours enormously.", [1])
-    section = verify_section(_section(s))
-    assert section.sentences[0].flags == [FLAG_WEAK]
+    assert verify_section(_section(s), strict=False).sentences[0].flags == [FLAG_WEAK]
+    strict = verify_section(_section(Sentence("Residents praised the new library opening hours enormously.", [1])))
+    assert strict.sentences == [] and "hardly support" in strict.notes[0]
+
+
+def test_a_question_is_not_a_statement_of_fact():
+    s = Sentence("How did phase one of Brackenridge Forward deliver its savings?", [1])
+    assert verify_section(_section(s)).sentences == []
 
 
 def test_uncited_sentence_with_a_figure_is_removed_in_strict_mode():

@@ -26,6 +26,13 @@ def _builtins() -> None:
 
     _DRAFTERS.setdefault("offline", lambda settings: OfflineDrafter(get_embedder(settings.embedder)))
 
+    def llm(settings: Settings) -> Drafter:
+        from .llm import LLMDrafter
+
+        return LLMDrafter(settings, get_embedder(settings.embedder))
+
+    _DRAFTERS.setdefault("llm", llm)
+
 
 def resolve_drafter_name(settings: Settings, requested: str | None = None) -> str:
     """'auto' means the LLM drafter when an endpoint is configured, else offline."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from assistant.records import Evidence, Section
 from assistant.templates import Theme
@@ -18,9 +18,18 @@ class DraftRequest:
     allowance: int  # tokens for the whole section, heading included
     # Sentences (normalised) already used elsewhere in the plan, not to be repeated.
     exclude: set[str] = field(default_factory=set)
+    plan_title: str = "plan"
+    # For a revision: the section as it stands and what the officer asked for.
+    current: Section | None = None
+    instruction: str = ""
+    # Streaming: called with each piece of text as it arrives, and when a retry restarts it.
+    on_text: Callable[[str], None] | None = None
+    on_restart: Callable[[], None] | None = None
 
 
 class Drafter(Protocol):
     name: str
 
     def draft(self, request: DraftRequest) -> Section: ...
+
+    def revise(self, request: DraftRequest) -> Section: ...

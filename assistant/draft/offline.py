@@ -12,6 +12,8 @@ padded with unrelated text.
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,7 @@ from assistant.embed import Embedder
 from assistant.records import Gap, Section, Sentence
 from assistant.retrieve import tokenize
 from assistant.sentences import is_draftable, normalise, split_sentences, strip_numbering
+from assistant.templates import GuidanceQuestion
 
 from .base import DraftRequest
 
@@ -29,6 +32,13 @@ from .base import DraftRequest
 RELEVANCE_THRESHOLD = 0.42
 MAX_PER_QUESTION = 4
 REDUNDANCY_JACCARD = 0.55
+SHORTER = re.compile(r"\b(short|shorter|shorten|cut|trim|reduce|concise|brief|fewer words|tighten|too long)\b", re.IGNORECASE)
+# "add the SEND pressures" -> "the SEND pressures": the topic is what retrieval and ranking need.
+_ASK = re.compile(r"^\s*(please\s+)?(add|include|mention|cover|say more about|write more about|more on|expand on|tell (us|me) about)\s+(something\s+)?(about|on)?\s*", re.IGNORECASE)
+
+
+def instruction_topic(instruction: str) -> str:
+    return _ASK.sub("", instruction).strip(" .!?") or instruction
 
 
 # A sentence opening with one of these leans on the one before it ("It delivered £1.9m...").
@@ -62,7 +72,8 @@ class OfflineDrafter:
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
 
-    def draft(self, request: DraftRequest) -> Section:
+    def ranked_candidates(self, request: DraftRequest) -> tuple[dict[str, list[_Candidate]], list[Gap]]:
+        """Per guidance question, its relevant candidate sentences (best first), and the questions with none."""
         theme = request.theme
         evidence = {e.number: e for e in request.evidence}
         candidates: dict[str, list[_Candidate]] = {}
@@ -86,18 +97,20 @@ class OfflineDrafter:
                     pool.append(_Candidate(unit, number, (rank, pos), tokens))
                     texts[joined] = None
             candidates[question.id] = pool
-
         self._score(request, candidates, list(texts))
-        section = Section(theme_id=theme.id, title=theme.title, sentences=[], evidence=request.evidence, drafter=self.name)
-        chosen: dict[str, list[_Candidate]] = {q.id: [] for q in theme.questions}
-        picked_tokens: list[frozenset[str]] = []
         queues = {
             q.id: sorted((c for c in candidates[q.id] if c.relevance >= RELEVANCE_THRESHOLD), key=lambda c: -c.relevance)
             for q in theme.questions
         }
-        for question in theme.questions:
-            if not queues[question.id]:
-                section.gaps.append(Gap(question.id, question.text))
+        gaps = [Gap(q.id, q.text) for q in theme.questions if not queues[q.id]]
+        return queues, gaps
+
+    def draft(self, request: DraftRequest) -> Section:
+        theme = request.theme
+        queues, gaps = self.ranked_candidates(request)
+        section = Section(theme_id=theme.id, title=theme.title, sentences=[], evidence=request.evidence, gaps=gaps, drafter=self.name)
+        chosen: dict[str, list[_Candidate]] = {q.id: [] for q in theme.questions}
+        picked_tokens: list[frozenset[str]] = []
 
         # Take turns: each question adds its next best sentence until none fits.
         progress = True
@@ -119,6 +132,59 @@ class OfflineDrafter:
                     break
 
         return self._assemble(section, theme.questions, chosen)
+
+    def revise(self, request: DraftRequest) -> Section:
+        """Offline revision: 'shorter' trims; anything else is taken as a topic to add from the evidence."""
+        section = copy.deepcopy(request.current)
+        section.notes = []
+        if SHORTER.search(request.instruction):
+            target = min(request.allowance, int(section.tokens * 0.7) if section.tokens else request.allowance)
+            self._make_room(section, request.heading, target, keep_paragraph=None)
+            section.notes.append(f"shortened to about {target} tokens by dropping the last sentences of the longest paragraphs")
+            return section
+        topic = instruction_topic(request.instruction)
+        question = GuidanceQuestion(id="revision", text=topic)
+        theme = request.theme.model_copy(update={"questions": [question]})
+        lookup = DraftRequest(
+            theme, request.heading, request.evidence, {"revision": request.by_question.get("revision", [])}, request.allowance,
+            exclude={normalise(s.text) for s in section.sentences} | request.exclude,
+        )
+        queues, _ = self.ranked_candidates(lookup)
+        picks: list[_Candidate] = []
+        taken = [frozenset(tokenize(s.text)) for s in section.sentences]
+        for cand in queues["revision"]:
+            if len(picks) == 3:
+                break
+            if any(_jaccard(cand.tokens, t) >= REDUNDANCY_JACCARD for t in taken):
+                continue
+            picks.append(cand)
+            taken.append(cand.tokens)
+        if not picks:
+            section.notes.append(f"nothing in the documents answers \u201c{topic}\u201d; the section is unchanged (add a document that covers it)")
+            return section
+        paragraph = max((s.paragraph for s in section.sentences), default=-1) + 1
+        for cand in sorted(picks, key=lambda c: c.order):
+            for text in cand.texts:
+                if text not in {s.text for s in section.sentences}:
+                    section.sentences.append(Sentence(text, [cand.evidence_number], paragraph, "revision", support=1.0))
+        self._make_room(section, request.heading, request.allowance, keep_paragraph=paragraph)
+        section.notes.append(f"added what the documents say about \u201c{topic}\u201d")
+        return section
+
+    @staticmethod
+    def _make_room(section: Section, heading: str, allowance: int, keep_paragraph: int | None) -> None:
+        """Drop the last sentence of the longest paragraph (never `keep_paragraph`) until the section fits."""
+        while section_tokens(section, heading) > allowance and section.sentences:
+            sizes: dict[int, int] = {}
+            for s in section.sentences:
+                if s.paragraph != keep_paragraph:
+                    sizes[s.paragraph] = sizes.get(s.paragraph, 0) + 1
+            if not sizes:
+                section.sentences.pop()
+                continue
+            longest = max(sizes, key=lambda p: (sizes[p], p))
+            last = max(i for i, s in enumerate(section.sentences) if s.paragraph == longest)
+            section.sentences.pop(last)
 
     @staticmethod
     def _unit(text: str, previous: str | None) -> list[str] | None:

@@ -1,0 +1,189 @@
+"""The LLM drafter: any OpenAI-compatible endpoint, asked for a cited section as JSON.
+
+The model sees only numbered, delimited evidence passages; it answers with
+sentences and the passage numbers each relies on. Its reply then goes through
+the same verification and budget stages as any draft. When the endpoint keeps
+failing, the section is drafted offline instead and the section says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from string import Template
+
+from assistant.config import Settings
+from assistant.embed import Embedder
+from assistant.llm.client import ChatClient, EndpointConfig, FormatUnsupported, LLMAuthError, LLMError
+from assistant.llm.structured import CapabilityMemory, ReplyInvalid, parse_reply, response_format
+from assistant.records import Section, Sentence
+from assistant.render import section_body
+from assistant.tokens import count_tokens
+
+from .base import DraftRequest
+from .offline import OfflineDrafter
+
+log = logging.getLogger(__name__)
+
+# Prose runs about 1.35 cl100k tokens a word; markers and the heading take a little more.
+TOKENS_PER_WORD = 1.45
+PASSAGES_PER_QUESTION = 3  # prompt evaluation dominates the time on a CPU
+
+
+def words_for(allowance: int, heading: str) -> int:
+    return max(30, int((allowance - count_tokens(heading) - 4) / TOKENS_PER_WORD))
+
+
+def _passage(text: str) -> str:
+    # A document cannot close our delimiter early and talk to the model as if outside it.
+    return text.replace("<passage>", "(passage)").replace("</passage>", "(/passage)").replace("<evidence>", "").replace("</evidence>", "")
+
+
+class PromptSet:
+    """The prompt files in prompts/llm/, filled with string.Template ($name) so JSON braces stay literal."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def text(self, name: str) -> str:
+        return (self.folder / f"{name}.md").read_text(encoding="utf-8").strip()
+
+    def render(self, name: str, **values) -> str:
+        return Template(self.text(name)).safe_substitute(**values)
+
+    @staticmethod
+    def evidence_block(evidence) -> str:
+        return "\n\n".join(f"[{e.number}] {e.location()}\n<passage>\n{_passage(e.text)}\n</passage>" for e in evidence)
+
+    def question_messages(self, request: DraftRequest, question: str, evidence, sentences: int, mode: str) -> list[dict]:
+        user = self.render(
+            "question", heading=request.heading, plan_title=request.plan_title, question=question, sentences=sentences,
+            evidence=self.evidence_block(evidence), format_instructions=self._format(mode),
+        )
+        return self._wrap(user)
+
+    def revision_messages(self, request: DraftRequest, words: int, mode: str) -> list[dict]:
+        user = self.render(
+            "revise", heading=request.heading, plan_title=request.plan_title, draft=section_body(request.current),
+            instruction=request.instruction.replace('"', "'"), words=words,
+            evidence=self.evidence_block(request.evidence), format_instructions=self._format(mode),
+        )
+        return self._wrap(user)
+
+    def _format(self, mode: str) -> str:
+        return self.text("format_prose" if mode == "prose" else "format_json")
+
+    def _wrap(self, user: str) -> list[dict]:
+        return [{"role": "system", "content": self.text("system")}, {"role": "user", "content": user}]
+
+
+class LLMDrafter:
+    name = "llm"
+
+    def __init__(self, settings: Settings, embedder: Embedder, client: ChatClient | None = None):
+        self.config = EndpointConfig.from_env(settings.openai_model)
+        self.client = client or ChatClient(self.config)
+        self.memory = CapabilityMemory(settings.data_dir / "llm_capabilities.json")
+        self.prompts = PromptSet(settings.prompts_dir / "llm")
+        self.offline = OfflineDrafter(embedder)
+        self.max_tokens = int(settings.extra.get("llm_max_tokens", 1200))
+
+    # -- the Drafter interface ---------------------------------------------------------
+    def draft(self, request: DraftRequest) -> Section:
+        """One model call per guidance question that has evidence, each seeing only that question's passages.
+
+        Small models lose the thread in a long prompt of many passages; a question and its
+        four or five passages keeps them on it, and makes one paragraph per question.
+        """
+        _, gaps = self.offline.ranked_candidates(request)
+        gap_ids = {g.question_id for g in gaps}
+        questions = [q for q in request.theme.questions if q.id not in gap_ids]
+        by_number = {e.number: e for e in request.evidence}
+        per_question = max(2, min(4, words_for(request.allowance, request.heading) // max(1, len(questions)) // 22))
+        pairs: list[tuple[str, list[int]]] = []
+        try:
+            for question in questions:
+                evidence = [by_number[n] for n in request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]]
+                ask = lambda mode, q=question, ev=evidence: self.prompts.question_messages(request, q.text, ev, per_question, mode)
+                pairs += [(text, numbers, question.id) for text, numbers in self._ask(ask, request)]
+        except LLMError as exc:
+            return self._fallback(request, exc)
+        section = self._section(request, pairs)
+        section.gaps = gaps
+        return section
+
+    def revise(self, request: DraftRequest) -> Section:
+        current = request.current
+        words = words_for(request.allowance, request.heading)
+        match = re.search(r"shorten to (\d+) words", request.instruction)
+        if match:
+            words = int(match.group(1))
+        try:
+            replies = self._ask(lambda mode: self.prompts.revision_messages(request, words, mode), request)
+        except LLMError as exc:
+            fallback = self.offline.revise(request)
+            fallback.notes.append(f"The model endpoint failed ({exc}); the revision was made offline instead.")
+            return fallback
+        question_of = {}
+        for q in request.theme.questions:
+            for n in request.by_question.get(q.id, []):
+                question_of.setdefault(n, q.id)
+        for s in current.sentences if current else []:
+            for n in s.citations:
+                question_of.setdefault(n, s.question_id)
+        pairs = [(text, numbers, next((question_of[n] for n in numbers if n in question_of), "revision")) for text, numbers in replies]
+        section = self._section(request, pairs)
+        section.gaps = list(current.gaps) if current else []
+        return section
+
+    # -- internals -----------------------------------------------------------------------
+    def _ask(self, messages_for, request: DraftRequest) -> list[tuple[str, list[int]]]:
+        """Climb down the response-format ladder until a reply parses; remember what worked."""
+        endpoint = self.config.key
+        problems = []
+        for mode in self.memory.ladder(endpoint):
+            messages = messages_for(mode)
+            try:
+                reply = self.client.complete(
+                    messages, response_format(mode), self.max_tokens, on_delta=request.on_text, on_restart=request.on_restart
+                )
+                pairs = parse_reply(reply, mode)
+            except FormatUnsupported as exc:
+                log.info("endpoint %s: %s; trying the next format", endpoint, exc)
+                problems.append(f"{mode}: not supported")
+                continue
+            except ReplyInvalid as exc:
+                log.info("endpoint %s gave an invalid %s reply: %s", endpoint, mode, exc)
+                problems.append(f"{mode}: {exc}")
+                if request.on_restart:
+                    request.on_restart()
+                continue
+            self.memory.remember(endpoint, mode)
+            return pairs
+        raise LLMError("no usable reply in any format (" + "; ".join(problems) + ")")
+
+    def _section(self, request: DraftRequest, pairs: list[tuple[str, list[int], str]]) -> Section:
+        """Sentences from the replies, a paragraph per guidance question, in the template's order."""
+        order = {q.id: i for i, q in enumerate(request.theme.questions)}
+        pairs = sorted(pairs, key=lambda p: order.get(p[2], len(order)))  # stable: keeps the model's order within a question
+        paragraphs: dict[str, int] = {}
+        sentences = [
+            Sentence(text=text, citations=numbers, paragraph=paragraphs.setdefault(question, len(paragraphs)), question_id=question)
+            for text, numbers, question in pairs
+        ]
+        return Section(
+            theme_id=request.theme.id,
+            title=request.theme.title,
+            sentences=sentences,
+            evidence=request.evidence,
+            drafter=f"llm:{self.config.model}",
+        )
+
+    def _fallback(self, request: DraftRequest, exc: LLMError) -> Section:
+        section = self.offline.draft(request)
+        section.drafter = "offline (fallback)"
+        reason = str(exc) if isinstance(exc, LLMAuthError) else f"the model endpoint failed: {exc}"
+        section.notes.append(f"Drafted offline instead: {reason}.")
+        log.warning("section %s drafted offline: %s", request.theme.id, reason)
+        return section

@@ -1,0 +1,1 @@
+"""Talking to OpenAI-compatible chat endpoints: the client, structured replies, and local test servers."""
