@@ -81,3 +81,15 @@ def test_help_is_fast_because_heavy_parts_load_lazily(tmp_path):
     result = run(["--help"], tmp_path)
     assert result.returncode == 0 and "ingest" in result.stdout and "draft" in result.stdout
     assert time.perf_counter() - start < 5  # generous here; bench/ measures the real figure
+
+
+def test_revise_works_on_the_saved_draft(cli_store, tmp_path):
+    data, _, _ = cli_store
+    assert run(["draft", "--theme", "barriers", "--out", str(tmp_path / "first.md")], data).returncode == 0
+    result = run(["revise", "barriers", "make it shorter", "--out", str(tmp_path / "revised.md")], data)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("## The barriers preventing progress")
+    assert "shortened" in result.stderr
+    assert len((tmp_path / "revised.md").read_text()) < len((tmp_path / "first.md").read_text())
+    missing = run(["revise", "technology", "shorter"], data)
+    assert missing.returncode == 1 and "no 'technology' section" in missing.stderr

@@ -1,0 +1,74 @@
+"""The core API's revision and streaming, offline and through a real OpenAI-compatible HTTP server."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.api import Assistant
+from tests.llm.fake_openai import FakeOpenAI
+
+
+def test_offline_revision_shorter_cuts_and_stays_cited(corpus_plan, corpus_assistant):
+    section = corpus_plan.sections[0]
+    shorter = corpus_assistant.revise_section(section, "make it shorter", drafter="offline")
+    assert shorter.tokens < section.tokens * 0.8
+    assert shorter.sentences and all(s.citations for s in shorter.sentences)
+    assert {s.text for s in shorter.sentences} <= {s.text for s in section.sentences}
+
+
+def test_offline_revision_adds_what_the_documents_say_on_a_topic(corpus_plan, corpus_assistant):
+    section = next(s for s in corpus_plan.sections if s.theme_id == "technology")
+    assert "temporary accommodation" not in " ".join(s.text for s in section.sentences)
+    revised = corpus_assistant.revise_section(section, "add the temporary accommodation pressures", drafter="offline")
+    added = [s for s in revised.sentences if "temporary accommodation" in s.text]
+    assert added, revised.notes
+    evidence = revised.evidence_by_number()
+    for s in added:
+        assert " ".join(s.text.split()) in " ".join(evidence[s.citations[0]].text.split())
+    assert revised.tokens <= revised.allowance
+    old_numbers = {e.number: e.chunk_id for e in section.evidence}
+    assert all(evidence[n].chunk_id == c for n, c in old_numbers.items()), "existing citation numbers stay valid"
+
+
+def test_revision_on_a_topic_the_documents_lack_says_so(corpus_plan, corpus_assistant):
+    section = corpus_plan.sections[2]
+    revised = corpus_assistant.revise_section(section, "add our spending on the Mars colony", drafter="offline")
+    assert [s.text for s in revised.sentences] == [s.text for s in section.sentences]
+    assert any("nothing in the documents" in n for n in revised.notes)
+
+
+@pytest.fixture
+def llm_assistant(corpus_assistant, monkeypatch):
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-for-fake-server")
+        yield Assistant(corpus_assistant.settings.with_(openai_model="fake")), server
+
+
+def test_stream_section_yields_text_then_the_verified_section(llm_assistant):
+    assistant, server = llm_assistant
+    events = list(assistant.stream_section("barriers", drafter="llm"))
+    kinds = [e.kind for e in events]
+    assert kinds.count("text") > 3 and kinds[-1] == "section"
+    section = events[-1].section
+    assert section.drafter == "llm:fake" and section.sentences
+    assert all(s.citations for s in section.sentences)
+    assert all(r["body"].get("stream") for r in server.requests)
+
+
+def test_auto_drafter_is_llm_when_an_endpoint_is_configured(llm_assistant):
+    from assistant.draft import resolve_drafter_name
+
+    assistant, _ = llm_assistant
+    assert resolve_drafter_name(assistant.settings) == "llm"
+
+
+def test_llm_revision_keeps_valid_citations_and_reverifies(llm_assistant, corpus_plan):
+    assistant, server = llm_assistant
+    section = corpus_plan.sections[3]
+    server.script = ["bad_citation"]
+    revised = assistant.revise_section(section, "say more about temporary accommodation", drafter="llm")
+    evidence = revised.evidence_by_number()
+    assert all(n in evidence for s in revised.sentences for n in s.citations)
+    assert "9.9 million" not in " ".join(s.text for s in revised.sentences)
+    assert any("[99]" in n for n in revised.notes)
