@@ -12,7 +12,6 @@ Run: python -m assistant.llm.local_models [qwen|gemma ...]  (prints the paths)
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import subprocess
@@ -21,6 +20,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from assistant.ingest.pipeline import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,6 @@ def models_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_MODELS_DIR", Path.home() / ".cache" / "council-drafting-assistant" / "models"))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _verified(path: Path, spec: ModelSpec) -> bool:
     """Hash once; a stamp of size and mtime saves re-hashing a gigabyte on every run."""
     if not path.exists():
@@ -75,7 +68,7 @@ def _verified(path: Path, spec: ModelSpec) -> bool:
     fingerprint = f"{path.stat().st_size}:{path.stat().st_mtime_ns}:{spec.sha256}"
     if stamp.exists() and stamp.read_text() == fingerprint:
         return True
-    if _sha256(path) != spec.sha256:
+    if file_sha256(path) != spec.sha256:
         return False
     stamp.write_text(fingerprint)
     return True
@@ -109,7 +102,7 @@ def ensure_model(name: str, target_dir: Path | None = None) -> Path:
                         out.write(block)
         if spec.size and partial.stat().st_size != spec.size:
             raise ValueError(f"{spec.filename}: assembled {partial.stat().st_size} bytes, expected {spec.size}")
-        if _sha256(partial) != spec.sha256:
+        if file_sha256(partial) != spec.sha256:
             raise ValueError(f"{spec.filename}: sha256 does not match the published hash; not using it")
         partial.replace(target)
     _verified(target, spec)
