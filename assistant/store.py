@@ -182,13 +182,6 @@ class ChunkStore:
             doc.chunks += 1
         return sorted(docs.values(), key=lambda d: d.source)
 
-    def get(self, ids: Sequence[str]) -> list[Chunk]:
-        if not ids:
-            return []
-        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
-        return [by_id[i] for i in ids if i in by_id]
-
     def iter_chunks(self) -> Iterator[Chunk]:
         offset = 0
         while True:

@@ -23,7 +23,3 @@ def count_tokens(text: str) -> int:
         return 0
     return len(encoding().encode(text, disallowed_special=()))
 
-
-def truncate_tokens(text: str, limit: int) -> str:
-    tokens = encoding().encode(text, disallowed_special=())
-    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])
