@@ -8,6 +8,7 @@ by two sections has one number and one entry in the references.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.records import Evidence, Plan, Section
@@ -15,16 +16,20 @@ from assistant.render import section_markdown, sentence_with_markers
 from assistant.templates import PlanTemplate
 
 
-def _reference(e: Evidence) -> str:
-    return f"{e.location()} ({Path(e.source).name})"
+@dataclass
+class NumberedPlan:
+    """A plan's citations renumbered plan-wide: per section, local number -> plan number; and the references."""
+
+    numbers: dict[str, dict[int, int]]  # theme_id -> {local: global}
+    references: list[Evidence]
 
 
-def plan_markdown(plan: Plan, template: PlanTemplate) -> str:
+def number_citations(plan: Plan) -> NumberedPlan:
     global_number: dict[str, int] = {}
     references: list[Evidence] = []
-    parts = [f"# {plan.title}"]
+    numbers: dict[str, dict[int, int]] = {}
     for section in plan.sections:
-        local_to_global: dict[int, int] = {}
+        local_to_global = numbers.setdefault(section.theme_id, {})
         evidence = section.evidence_by_number()
         for sentence in section.sentences:
             for n in sentence.citations:
@@ -33,12 +38,23 @@ def plan_markdown(plan: Plan, template: PlanTemplate) -> str:
                     global_number[chunk_id] = len(global_number) + 1
                     references.append(evidence[n])
                 local_to_global[n] = global_number[chunk_id]
-        parts.append(section_markdown(section, template.theme(section.theme_id).heading, local_to_global))
+    return NumberedPlan(numbers, references)
+
+
+def reference_text(e: Evidence) -> str:
+    return f"{e.location()} ({Path(e.source).name})"
+
+
+def plan_markdown(plan: Plan, template: PlanTemplate) -> str:
+    numbered = number_citations(plan)
+    parts = [f"# {plan.title}"]
+    for section in plan.sections:
+        parts.append(section_markdown(section, template.theme(section.theme_id).heading, numbered.numbers[section.theme_id]))
         if section.gaps:
             gaps = "\n".join(f"> - {g.question}" for g in section.gaps)
             parts.append(f"> **Evidence gaps** (no passage in the corpus answers these; add a document or write them yourself):\n{gaps}")
-    if references:
-        parts.append("## References\n\n" + "\n".join(f"{i}. {_reference(e)}" for i, e in enumerate(references, 1)))
+    if numbered.references:
+        parts.append("## References\n\n" + "\n".join(f"{i}. {reference_text(e)}" for i, e in enumerate(numbered.references, 1)))
     return "\n\n".join(parts) + "\n"
 
 
