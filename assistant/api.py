@@ -22,6 +22,7 @@ from assistant.config import Settings
 from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
 from assistant.progress import NO_PROGRESS, Progress
 from assistant.records import Evidence, Plan, Section, SourceDocument
+from assistant.render import parse_section_text
 from assistant.sentences import normalise
 from assistant.templates import PlanTemplate, Theme, load_template
 from assistant.verify import verify_section
@@ -138,19 +139,31 @@ class Assistant:
         backend = self.drafter(drafter)
         return self._finish(backend.draft(request), request, backend)
 
-    def stream_section(self, theme_id: str, drafter: str | None = None) -> Iterator[DraftEvent]:
+    def stream_section(self, theme_id: str, drafter: str | None = None, exclude: set[str] | None = None) -> Iterator[DraftEvent]:
         """Draft one section, yielding text as the model writes it, then the verified section."""
+        return self._stream(
+            lambda on_text, on_restart: self.draft_section(theme_id, exclude, drafter, on_text=on_text, on_restart=on_restart),
+            f"drafting {theme_id}",
+        )
+
+    def stream_revision(self, section: Section, instruction: str, drafter: str | None = None) -> Iterator[DraftEvent]:
+        """Revise a section as `revise_section` does, yielding text as the model writes it."""
+        return self._stream(
+            lambda on_text, on_restart: self.revise_section(section, instruction, drafter, on_text=on_text, on_restart=on_restart),
+            f"revising {section.theme_id}",
+        )
+
+    @staticmethod
+    def _stream(run, what: str) -> Iterator[DraftEvent]:
+        """Run `run(on_text, on_restart) -> Section` in a thread; yield its text, then the section (or the error)."""
         events: queue.Queue[DraftEvent | None] = queue.Queue()
 
         def work():
             try:
-                section = self.draft_section(
-                    theme_id, drafter=drafter,
-                    on_text=lambda t: events.put(DraftEvent("text", t)), on_restart=lambda: events.put(DraftEvent("restart")),
-                )
+                section = run(lambda t: events.put(DraftEvent("text", t)), lambda: events.put(DraftEvent("restart")))
                 events.put(DraftEvent("section", section=section))
             except Exception as exc:  # noqa: BLE001 - delivered to the consumer as an event
-                log.exception("drafting %s failed", theme_id)
+                log.exception("%s failed", what)
                 events.put(DraftEvent("error", text=str(exc)))
             finally:
                 events.put(None)
@@ -192,7 +205,8 @@ class Assistant:
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
 
-    def revise_section(self, section: Section, instruction: str, drafter: str | None = None) -> Section:
+    def revise_section(self, section: Section, instruction: str, drafter: str | None = None,
+                       on_text=None, on_restart=None) -> Section:
         """Revise a section as an officer asks: fresh evidence for the instruction, old citations kept where valid."""
         theme = self.template.theme(section.theme_id)
         evidence = list(section.evidence)
@@ -200,13 +214,27 @@ class Assistant:
         current = Section(**{**section.__dict__, "evidence": evidence})
         by_question = {"revision": numbers}
         request = DraftRequest(theme, theme.heading, evidence, by_question, self.template.allowance(theme.id), set(),
-                               self.template.title, current=current, instruction=instruction)
+                               self.template.title, current=current, instruction=instruction,
+                               on_text=on_text, on_restart=on_restart)
         backend = self.drafter(drafter)
         revised = backend.revise(request)
         notes = revised.notes
         revised = self._finish(revised, request, backend)
         revised.notes = list(dict.fromkeys(notes + revised.notes))
         return revised
+
+    def edit_section(self, section: Section, text: str) -> Section:
+        """The officer's own wording: re-verified and re-counted, never rewritten.
+
+        Non-strict: a sentence the sources do not support is flagged for the
+        reviewer, not removed; accepting the section is what requires it clean.
+        """
+        edited = Section(**{**section.__dict__, "sentences": parse_section_text(text), "notes": []})
+        edited = verify_section(edited, strict=False, embedder=self.embedder)
+        edited.tokens = section_tokens(edited, self.template.theme(section.theme_id).heading)
+        edited.allowance = self.template.allowance(section.theme_id)
+        edited.drafter = section.drafter if section.drafter.endswith("+edited") else f"{section.drafter}+edited"
+        return edited
 
     # -- saved drafts: every stage's output can be reloaded and re-run ------------------------
     def drafts_dir(self) -> Path:

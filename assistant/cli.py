@@ -207,6 +207,61 @@ def templates():
         print(path.stem)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback needs --auth or --users-file."),
+    port: int = typer.Option(7860, "--port"),
+    auth: Optional[List[str]] = typer.Option(None, "--auth", help="user:password allowed to sign in (repeatable)."),
+    users_file: Optional[Path] = typer.Option(None, "--users-file", help="File of user:password or user:<hash> lines (see hash-password)."),
+):
+    """Serve the drafting workspace (Gradio) in the browser."""
+    from assistant.app.auth import AuthError, check_bind, load_users
+    from assistant.config import Settings
+
+    try:
+        users = load_users(auth, users_file)
+        check_bind(host, users)
+    except AuthError as exc:
+        _fail(str(exc), code=2)
+    from assistant.app.server import start
+
+    settings = Settings.from_env(data_dir=state.get("data_dir"), template=state.get("template"))
+    shown = "localhost" if host in ("127.0.0.1", "::1") else host
+    _console().print(f"Serving the workspace on http://{shown}:{port} (Ctrl+C to stop)", highlight=False)
+    start(settings, host, port, users, block=True)
+
+
+@app.command("hash-password")
+def hash_password_command():
+    """Print a hashed password for a users file line (user:<hash>)."""
+    from assistant.app.auth import hash_password
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    print(hash_password(password))
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Optional[List[str]] = typer.Option(None, "--dataset", help="corpus or seeds (repeatable; default both, seeds when present)."),
+    llm: bool = typer.Option(False, "--llm", help="Draft with the LLM drafter (configured endpoint, else the local Qwen server)."),
+    judge: str = typer.Option("offline", "--judge", help="Judge for coverage and citations: offline or llm."),
+    llm_judge: bool = typer.Option(False, "--llm-judge", help="Also validate the LLM judge on the labelled pairs."),
+    no_render: bool = typer.Option(False, "--no-render", help="Skip the LibreOffice page count."),
+):
+    """Run the evals (coverage, citations, figures, pages, retrieval) and write evals/results/; exit 1 under a threshold."""
+    from assistant.config import PROJECT_ROOT
+
+    if not (PROJECT_ROOT / "evals" / "run.py").exists():
+        _fail("the evals live in the project checkout (evals/); run this from a checkout, not an installed package")
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))  # evals/ is not part of the installed package
+    from evals.run import main as run_evals
+
+    argv = [arg for d in dataset or [] for arg in ("--dataset", d)] + ["--judge", judge]
+    argv += ["--llm"] * llm + ["--llm-judge"] * llm_judge + ["--no-render"] * no_render
+    raise typer.Exit(run_evals(argv))
+
+
 def main():
     app()
 

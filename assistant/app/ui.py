@@ -1,0 +1,318 @@
+"""The Gradio workspace: a thin shell over `Workspace` and `CorpusManager`.
+
+Handlers only translate between widgets and the workspace API; every rule
+(who owns a plan, what may be accepted, what an upload may be) lives in the
+workspace. Each handler has an `api_name`, so `gradio_client` drives the same
+flows a browser does.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.app.views import (
+    budget_html, evidence_html, gaps_markdown, notes_markdown, review_choice, review_html, section_html, theme_label,
+)
+from assistant.progress import Progress
+from assistant.render import section_body
+from assistant.workspace.corpus import CorpusManager
+from assistant.workspace.service import Workspace, WorkspaceError
+
+DRAFT_MESSAGE = "Draft this section"
+
+
+def user_of(request: gr.Request | None) -> str:
+    """The signed-in user; everyone is 'local' when the app runs on loopback without sign-in."""
+    return (getattr(request, "username", None) or "local") if request is not None else "local"
+
+
+def friendly(fn):
+    """Workspace refusals become a message in the page, not a stack trace."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except (WorkspaceError, KeyError) as exc:
+                raise gr.Error(str(exc).strip("'\"")) from exc
+
+        return streaming
+
+    @functools.wraps(fn)
+    def plain(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (WorkspaceError, KeyError) as exc:
+            raise gr.Error(str(exc).strip("'\"")) from exc
+
+    return plain
+
+
+class GradioProgress(Progress):
+    def __init__(self, progress: gr.Progress):
+        self.progress, self.total, self.done, self.label = progress, 0, 0, ""
+
+    def start(self, total: int, label: str) -> None:
+        self.total, self.done, self.label = total, 0, label
+        self.progress((0, total), desc=label)
+
+    def advance(self, detail: str = "", n: int = 1) -> None:
+        self.done += n
+        self.progress((self.done, self.total), desc=f"{self.label}: {detail}")
+
+
+def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
+    template = workspace.template
+    first_theme = template.themes[0].id
+    export_dir = Path(tempfile.mkdtemp(prefix="cda-exports-"))  # Gradio copies downloads from here into its cache
+
+    # -- what the draft tab shows for a plan and theme -------------------------------------------
+    def view(user: str, plan_id: str | None, theme_id: str | None):
+        theme_id = theme_id or first_theme
+        if not plan_id:
+            empty = "<p><em>Create a plan to start.</em></p>"
+            return [gr.Radio(choices=[(t.title, t.id) for t in template.themes], value=theme_id), empty, [], empty, "", "", "", ""]
+        overview = workspace.overview(user, plan_id)
+        records = workspace.sections(user, plan_id)
+        record = next(r for r in records if r.theme_id == theme_id)
+        section = record.section
+        status = f"**Status:** {record.status}" + (" (locked: reopen to change)" if record.locked else "")
+        notes = "\n\n".join(x for x in (status, notes_markdown(section)) if x)
+        return [
+            gr.Radio(choices=[(theme_label(r, overview), r.theme_id) for r in records], value=theme_id),
+            budget_html(overview),
+            workspace.messages(user, plan_id, theme_id),
+            section_html(section),
+            section_body(section) if section else "",
+            evidence_html(section),
+            gaps_markdown(section),
+            notes,
+        ]
+
+    def plan_choices(user: str):
+        return [(p.title, p.id) for p in workspace.plans(user)]
+
+    def documents_table():
+        return [[d.title, Path(d.source).name, d.kind, d.pages or "", d.chunks, d.doc_id] for d in corpus.documents()]
+
+    def document_choices():
+        return gr.Dropdown(choices=[(f"{d.title} ({Path(d.source).name})", d.doc_id) for d in corpus.documents()], value=None)
+
+    with gr.Blocks(title="Council Drafting Assistant") as app:
+        gr.Markdown(f"## Council Drafting Assistant \u2014 {template.title}\n{workspace.drafter_banner()}", elem_id="banner")
+        with gr.Row():
+            plan = gr.Dropdown(label="Plan", choices=[], value=None, scale=3, elem_id="plan")
+            new_title = gr.Textbox(label="New plan title", placeholder="Productivity Plan 2024", scale=2)
+            create = gr.Button("Create plan", scale=1)
+            rename_to = gr.Textbox(label="Rename the plan to", scale=2)
+            rename = gr.Button("Rename", scale=1)
+        with gr.Tabs():
+            with gr.Tab("Draft"):
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        theme = gr.Radio(label="Sections", choices=[(t.title, t.id) for t in template.themes], value=first_theme,
+                                         elem_id="themes")
+                        budget = gr.HTML(label="Page budget", elem_id="budget", js_on_load=None)
+                    with gr.Column(scale=2):
+                        chatbot = gr.Chatbot(label="Chat about this section", height=360, elem_id="chat")
+                        message = gr.Textbox(label="Message", placeholder="\u201cdraft this section\u201d, \u201cshorter\u201d, "
+                                             "\u201cadd the SEND pressures\u201d", elem_id="message")
+                        with gr.Row():
+                            send = gr.Button("Send", variant="primary")
+                            draft = gr.Button(DRAFT_MESSAGE, elem_id="draft")
+                            accept = gr.Button("Accept and lock", elem_id="accept")
+                            reopen = gr.Button("Reopen")
+                        section_view = gr.HTML(elem_id="section", js_on_load=None)
+                        gaps = gr.Markdown(elem_id="gaps")
+                        notes = gr.Markdown(elem_id="notes")
+                        with gr.Accordion("Edit the text yourself", open=False):
+                            editor = gr.Textbox(label="Section text ([n] cites passage n)", lines=10, elem_id="editor")
+                            save_edit = gr.Button("Save and re-check")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Evidence\nClick a citation in the section to show its passage.")
+                        evidence = gr.HTML(elem_id="evidence", js_on_load=None)
+            with gr.Tab("Review"):
+                with gr.Row():
+                    flagged_only = gr.Checkbox(label="Only flagged sentences", value=False)
+                    refresh_review = gr.Button("Refresh")
+                review_table = gr.HTML(elem_id="review", js_on_load=None)
+                with gr.Row():
+                    review_sentence = gr.Dropdown(label="Sentence", choices=[], scale=3)
+                    decision = gr.Radio(label="Decision", choices=["pending", "approved", "rejected"], value="approved", scale=2)
+                    comment = gr.Textbox(label="Comment", scale=3)
+                    decide = gr.Button("Save decision", scale=1)
+                review_csv_button = gr.Button("Export the review as CSV")
+                review_csv_file = gr.File(label="Review CSV", interactive=False)
+            with gr.Tab("Corpus"):
+                uploads = gr.File(label="Council documents", file_count="multiple", file_types=corpus.allowed_extensions(),
+                                  type="filepath")
+                ingest = gr.Button("Ingest", variant="primary")
+                ingest_status = gr.Markdown()
+                documents = gr.Dataframe(headers=["Title", "File", "Type", "Pages", "Passages", "Id"], interactive=False,
+                                         label="Documents in the corpus")
+                with gr.Row():
+                    doomed = gr.Dropdown(label="Remove a document", choices=[], scale=3)
+                    delete = gr.Button("Remove", variant="stop", scale=1)
+            with gr.Tab("Export"):
+                with gr.Row():
+                    export_docx = gr.Button("Word (DOCX)", variant="primary")
+                    export_md = gr.Button("Markdown")
+                page_check = gr.Markdown()
+                download = gr.File(label="Download", interactive=False, elem_id="download")
+
+        view_outputs = [theme, budget, chatbot, section_view, editor, evidence, gaps, notes]
+
+        # -- plans -------------------------------------------------------------------------------
+        @friendly
+        def on_load(request: gr.Request):
+            user = user_of(request)
+            choices = plan_choices(user)
+            plan_id = choices[0][1] if choices else None
+            return [gr.Dropdown(choices=choices, value=plan_id), *view(user, plan_id, first_theme), documents_table(), document_choices()]
+
+        app.load(on_load, None, [plan, *view_outputs, documents, doomed], api_name="load")
+
+        @friendly
+        def on_create(title: str, request: gr.Request):
+            user = user_of(request)
+            created = workspace.create_plan(user, title)
+            return [gr.Dropdown(choices=plan_choices(user), value=created.id), "", *view(user, created.id, first_theme)]
+
+        create.click(on_create, [new_title], [plan, new_title, *view_outputs], api_name="create_plan")
+
+        @friendly
+        def on_rename(plan_id: str, title: str, request: gr.Request):
+            user = user_of(request)
+            workspace.rename_plan(user, plan_id, title)
+            return gr.Dropdown(choices=plan_choices(user), value=plan_id), ""
+
+        rename.click(on_rename, [plan, rename_to], [plan, rename_to], api_name="rename_plan")
+
+        @friendly
+        def on_open(plan_id: str, theme_id: str, request: gr.Request):
+            return view(user_of(request), plan_id, theme_id)
+
+        plan.input(on_open, [plan, theme], view_outputs, api_name="open_plan")
+        theme.input(on_open, [plan, theme], view_outputs, api_name="open_section")
+
+        # -- chat: draft and revise, streamed ------------------------------------------------------
+        @friendly
+        def on_chat(plan_id: str, theme_id: str, text: str, request: gr.Request):
+            user = user_of(request)
+            if not plan_id:
+                raise WorkspaceError("Create or choose a plan first.")
+            shown = workspace.messages(user, plan_id, theme_id) + [{"role": "user", "content": text}]
+            skip = [gr.skip()] * (len(view_outputs) - 3)
+            yield [gr.skip(), gr.skip(), shown, *skip, ""]
+            partial = ""
+            for event in workspace.chat(user, plan_id, theme_id, text):
+                if event.kind == "text":
+                    partial += event.text
+                    yield [gr.skip(), gr.skip(), shown + [{"role": "assistant", "content": partial}], *skip, gr.skip()]
+                elif event.kind == "restart":
+                    partial = ""
+            yield [*view(user, plan_id, theme_id), ""]
+
+        chat_outputs = [*view_outputs, message]
+        send.click(on_chat, [plan, theme, message], chat_outputs, api_name="chat")
+        message.submit(on_chat, [plan, theme, message], chat_outputs)
+
+        def on_draft(plan_id: str, theme_id: str, request: gr.Request):
+            yield from on_chat(plan_id, theme_id, DRAFT_MESSAGE, request)
+
+        draft.click(on_draft, [plan, theme], chat_outputs, api_name="draft_section")
+
+        @friendly
+        def on_edit(plan_id: str, theme_id: str, text: str, request: gr.Request):
+            user = user_of(request)
+            workspace.edit(user, plan_id, theme_id, text)
+            return view(user, plan_id, theme_id)
+
+        save_edit.click(on_edit, [plan, theme, editor], view_outputs, api_name="edit_section")
+
+        @friendly
+        def on_accept(plan_id: str, theme_id: str, request: gr.Request):
+            user = user_of(request)
+            workspace.accept(user, plan_id, theme_id)
+            return view(user, plan_id, theme_id)
+
+        accept.click(on_accept, [plan, theme], view_outputs, api_name="accept_section")
+
+        @friendly
+        def on_reopen(plan_id: str, theme_id: str, request: gr.Request):
+            user = user_of(request)
+            workspace.reopen(user, plan_id, theme_id)
+            return view(user, plan_id, theme_id)
+
+        reopen.click(on_reopen, [plan, theme], view_outputs, api_name="reopen_section")
+
+        # -- review --------------------------------------------------------------------------------
+        @friendly
+        def on_review(plan_id: str, only_flagged: bool, request: gr.Request):
+            if not plan_id:
+                return review_html([]), gr.Dropdown(choices=[])
+            rows = workspace.review(user_of(request), plan_id, flagged_only=only_flagged)
+            return review_html(rows), gr.Dropdown(choices=[review_choice(r) for r in rows], value=None)
+
+        refresh_review.click(on_review, [plan, flagged_only], [review_table, review_sentence], api_name="review")
+        flagged_only.input(on_review, [plan, flagged_only], [review_table, review_sentence])
+
+        @friendly
+        def on_decide(plan_id: str, key: str, choice: str, note: str, only_flagged: bool, request: gr.Request):
+            if not key:
+                raise WorkspaceError("Choose a sentence to decide on.")
+            workspace.decide(user_of(request), plan_id, key, choice, note)
+            table, _ = on_review(plan_id, only_flagged, request)
+            return table, ""
+
+        decide.click(on_decide, [plan, review_sentence, decision, comment, flagged_only], [review_table, comment], api_name="decide")
+
+        @friendly
+        def on_review_csv(plan_id: str, request: gr.Request):
+            return str(workspace.export_review_csv(user_of(request), plan_id, Path(tempfile.mkdtemp(dir=export_dir))))
+
+        review_csv_button.click(on_review_csv, [plan], [review_csv_file], api_name="review_csv")
+
+        # -- corpus ----------------------------------------------------------------------------------
+        def on_ingest(paths: list[str] | None, progress=gr.Progress()):
+            if not paths:
+                raise gr.Error("Choose one or more files to ingest first.")
+            result = corpus.upload([(Path(p).name, Path(p)) for p in paths], progress=GradioProgress(progress))
+            return result.summary(), documents_table(), document_choices(), None
+
+        ingest.click(on_ingest, [uploads], [ingest_status, documents, doomed, uploads], api_name="ingest", concurrency_limit=1)
+
+        @friendly
+        def on_delete(doc_id: str):
+            if not doc_id:
+                raise WorkspaceError("Choose a document to remove.")
+            removed = corpus.delete(doc_id)
+            return f"Removed {removed.title} ({removed.chunks} passages).", documents_table(), document_choices()
+
+        delete.click(on_delete, [doomed], [ingest_status, documents, doomed], api_name="delete_document", concurrency_limit=1)
+
+        # -- export ----------------------------------------------------------------------------------
+        @friendly
+        def on_export_docx(plan_id: str, request: gr.Request):
+            if not plan_id:
+                raise WorkspaceError("Create or choose a plan first.")
+            path, check = workspace.export_docx(user_of(request), plan_id, Path(tempfile.mkdtemp(dir=export_dir)))
+            return str(path), ("\u26a0 " if check.over else "\u2713 ") + check.message()
+
+        export_docx.click(on_export_docx, [plan], [download, page_check], api_name="export_docx")
+
+        @friendly
+        def on_export_md(plan_id: str, request: gr.Request):
+            if not plan_id:
+                raise WorkspaceError("Create or choose a plan first.")
+            return str(workspace.export_markdown(user_of(request), plan_id, Path(tempfile.mkdtemp(dir=export_dir)))), ""
+
+        export_md.click(on_export_md, [plan], [download, page_check], api_name="export_markdown")
+
+    return app

@@ -1,0 +1,154 @@
+"""HTML for the web app's panels, from the workspace's plain types.
+
+Every piece of text that came from a document, a model or a user goes through
+`html.escape` here, so a passage holding `<script>` shows as text and runs
+nothing. Citation markers are links the page script (`PAGE_JS`) turns into
+"show this passage" clicks.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from assistant.records import Section
+from assistant.review import ReviewRow
+from assistant.workspace.service import PlanOverview, SectionRecord
+
+STATUS_MARK = {"empty": "\u25cb empty", "drafted": "\u25d0 drafted", "accepted": "\u25cf accepted"}
+
+PAGE_CSS = """
+.budget table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+.budget td, .budget th { padding: 2px 6px; text-align: left; }
+.budget .bar { background: #e5e7eb; height: 10px; border-radius: 3px; min-width: 80px; }
+.budget .fill { background: #1d70b8; height: 10px; border-radius: 3px; }
+.budget .over, .budget .over .fill { color: #b91c1c; background: #d4351c; }
+.budget .total.over { font-weight: bold; }
+.section-text p { line-height: 1.5; }
+.section-text .flagged { background: #fff4e5; border-bottom: 2px dotted #d4351c; }
+a.cite { text-decoration: none; font-weight: 600; color: #1d70b8; cursor: pointer; }
+.passage { border: 1px solid #d1d5db; border-radius: 4px; padding: 6px; margin: 4px 0; font-size: 0.9em; }
+.passage.open { outline: 3px solid #ffdd00; background: #fffbe6; }
+.passage .where { color: #505a5f; font-size: 0.85em; }
+.review table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+.review td, .review th { border: 1px solid #d1d5db; padding: 4px; vertical-align: top; }
+.review mark { background: #ffdd00; }
+.review .flag { color: #b91c1c; font-weight: 600; }
+"""
+
+# Clicking a citation marker opens (outlines and scrolls to) its passage in the evidence panel.
+PAGE_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a.cite');
+    if (!link) return;
+    event.preventDefault();
+    document.querySelectorAll('.passage.open').forEach((p) => p.classList.remove('open'));
+    const passage = document.getElementById(link.dataset.target);
+    if (passage) { passage.classList.add('open'); passage.scrollIntoView({block: 'nearest'}); }
+  });
+}
+"""
+
+
+def theme_label(record: SectionRecord, overview: PlanOverview) -> str:
+    budget = next(t for t in overview.themes if t.theme_id == record.theme_id)
+    share = budget.allowance / overview.budget_tokens if overview.budget_tokens else 0
+    return f"{record.title} \u2014 {STATUS_MARK[record.status]} \u00b7 {budget.tokens}/{budget.allowance} tokens ({share:.0%} of the budget)"
+
+
+def budget_html(overview: PlanOverview) -> str:
+    rows = []
+    for t in overview.themes:
+        width = min(100, round(100 * t.tokens / t.allowance)) if t.allowance else 0
+        over = " over" if t.over else ""
+        rows.append(
+            f"<tr class='{over.strip()}'><td>{escape(t.title)}</td><td>{t.tokens} / {t.allowance}</td>"
+            f"<td>{t.pages:.2f} p</td><td><div class='bar{over}'><div class='fill' style='width:{width}%'></div></div></td></tr>"
+        )
+    total_over = " over" if overview.over else ""
+    verdict = "OVER the limit" if overview.over else "within the limit"
+    return (
+        "<div class='budget'><table><tr><th>Section</th><th>Tokens</th><th>Pages</th><th></th></tr>"
+        + "".join(rows)
+        + f"<tr class='total{total_over}'><td>Total</td><td>{overview.total_tokens} / {overview.budget_tokens}</td>"
+        f"<td>{overview.pages:.2f} of {overview.page_limit}</td><td>{verdict}</td></tr></table></div>"
+    )
+
+
+def _passage_id(theme_id: str, number: int) -> str:
+    return f"ev-{escape(theme_id)}-{number}"
+
+
+def section_html(section: Section | None) -> str:
+    if section is None:
+        return "<p><em>Not drafted yet. Press \u201cDraft this section\u201d or type in the chat.</em></p>"
+    paragraphs = []
+    for para in section.paragraphs():
+        sentences = []
+        for s in para:
+            cites = " ".join(
+                f"<a class='cite' href='#' data-target='{_passage_id(section.theme_id, n)}'>[{n}]</a>" for n in s.citations
+            )
+            css = " class='flagged'" if s.flags else ""
+            title = f" title='{escape(', '.join(s.flags))}'" if s.flags else ""
+            sentences.append(f"<span{css}{title}>{escape(s.text)}</span> {cites}")
+        paragraphs.append("<p>" + " ".join(sentences) + "</p>")
+    return "<div class='section-text'>" + ("".join(paragraphs) or "<p><em>No sentence survived verification.</em></p>") + "</div>"
+
+
+def evidence_html(section: Section | None) -> str:
+    if section is None or not section.evidence:
+        return "<p><em>The passages behind the section appear here.</em></p>"
+    cited = {n for s in section.sentences for n in s.citations}
+    items = []
+    for e in section.evidence:
+        mark = "cited" if e.number in cited else "not cited"
+        items.append(
+            f"<div class='passage' id='{_passage_id(section.theme_id, e.number)}'><strong>[{e.number}]</strong> "
+            f"<span class='where'>{escape(e.location())} \u00b7 {mark}</span><div>{escape(e.text)}</div></div>"
+        )
+    return "".join(items)
+
+
+def gaps_markdown(section: Section | None) -> str:
+    if section is None or not section.gaps:
+        return ""
+    lines = ["**Evidence gaps**: nothing in the corpus answers these. Upload a document that does, or write them yourself:"]
+    return "\n".join(lines + [f"- {escape(g.question)}" for g in section.gaps])
+
+
+def notes_markdown(section: Section | None) -> str:
+    if section is None or not section.notes:
+        return ""
+    return "**What verification changed**\n" + "\n".join(f"- {escape(n)}" for n in section.notes)
+
+
+def _highlighted(runs: list[tuple[str, bool]]) -> str:
+    return "".join(f"<mark>{escape(t)}</mark>" if hit else escape(t) for t, hit in runs)
+
+
+def review_html(rows: list[ReviewRow]) -> str:
+    if not rows:
+        return "<p><em>No sentences to review.</em></p>"
+    out = ["<div class='review'><table><tr><th>#</th><th>Sentence</th><th>Cited passage (matching words marked)</th>"
+           "<th>Support</th><th>Flags</th><th>Decision</th></tr>"]
+    for row in rows:
+        passages = "".join(
+            f"<div><strong>[{p.number}]</strong> <em>{escape(p.location)}</em><br>{_highlighted(p.runs)}</div>" for p in row.passages
+        ) or "<span class='flag'>no cited passage</span>"
+        flags = ", ".join(row.flags)
+        if row.missing_figures:
+            flags += f" ({', '.join(row.missing_figures)})"
+        support = "" if row.support is None else f"{row.support:.2f}"
+        decision = escape(row.decision) + (f"<br><small>{escape(row.comment)} \u2014 {escape(row.reviewer)}</small>" if row.comment else "")
+        out.append(
+            f"<tr><td>{escape(row.section_title)} {row.index}</td><td>{escape(row.text)} "
+            f"{' '.join(f'[{n}]' for n in row.citations)}</td><td>{passages}</td><td>{support}</td>"
+            f"<td class='flag'>{escape(flags)}</td><td>{decision}</td></tr>"
+        )
+    return "".join(out) + "</table></div>"
+
+
+def review_choice(row: ReviewRow) -> tuple[str, str]:
+    flag = " \u26a0" if row.flagged else ""
+    return (f"{row.section_title} {row.index}{flag}: {row.text[:70]}", row.key)

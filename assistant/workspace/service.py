@@ -1,0 +1,372 @@
+"""The workspace: what an officer or reviewer does in a day, as one user-scoped API.
+
+Plans, their sections and chat threads, review decisions and exports, kept in
+SQLite (`WorkspaceDB`) and driven through the core `Assistant`. Every method
+takes the user first and only ever touches that user's plans: another user's
+plan id is answered exactly like an id that does not exist, so ids leak nothing.
+The web app is a thin shell over this class; nothing here knows about Gradio.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from assistant.api import Assistant
+from assistant.budget import plan_budget
+from assistant.draft import resolve_drafter_name
+from assistant.records import Plan, Section
+from assistant.review import DECISIONS, ReviewRow, review_csv, review_rows
+from assistant.sentences import normalise
+from assistant.verify import FLAG_NO_CITATION, FLAG_NUMBER
+from assistant.workspace.db import WorkspaceDB, now
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE = 200
+# Phrases that mean "write it (again) from the evidence" rather than "change what is there".
+_DRAFT_REQUEST = re.compile(r"^\s*(please\s+)?(draft|redraft|regenerate|rewrite from scratch|start again)\b", re.IGNORECASE)
+
+
+class WorkspaceError(Exception):
+    """A request the workspace refuses, with a message the user can act on."""
+
+
+class PlanNotFound(WorkspaceError):
+    def __init__(self) -> None:
+        super().__init__("No such plan in your workspace. Choose one of your plans or create a new one.")
+
+
+@dataclass
+class PlanSummary:
+    id: str
+    title: str
+    template_id: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class SectionRecord:
+    theme_id: str
+    title: str
+    status: str  # empty | drafted | accepted
+    section: Section | None
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "accepted"
+
+
+@dataclass
+class ThemeBudget:
+    theme_id: str
+    title: str
+    status: str
+    tokens: int
+    allowance: int
+    pages: float
+
+    @property
+    def over(self) -> bool:
+        return self.tokens > self.allowance
+
+
+@dataclass
+class PlanOverview:
+    plan: PlanSummary
+    themes: list[ThemeBudget]
+    total_tokens: int
+    budget_tokens: int
+    pages: float
+    page_limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.total_tokens > self.budget_tokens or any(t.over for t in self.themes)
+
+
+@dataclass
+class ChatEvent:
+    kind: str  # "text" (streamed draft text) | "restart" | "done" | "error"
+    text: str = ""
+    record: SectionRecord | None = None
+
+
+def _title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise WorkspaceError("Give the plan a title.")
+    return title[:MAX_TITLE]
+
+
+class Workspace:
+    def __init__(self, assistant: Assistant, db: WorkspaceDB | None = None):
+        self.assistant = assistant
+        self.db = db or WorkspaceDB(assistant.settings.data_dir / "workspace.sqlite3")
+        self.template = assistant.template
+
+    # -- plans -------------------------------------------------------------------------------
+    def create_plan(self, user: str, title: str) -> PlanSummary:
+        plan_id, stamp = uuid.uuid4().hex, now()
+        with self.db.write() as db:
+            db.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?)", (plan_id, user, _title(title), self.template.id, stamp, stamp))
+        return self.plan_summary(user, plan_id)
+
+    def plans(self, user: str) -> list[PlanSummary]:
+        with self.db.read() as db:
+            rows = db.execute("SELECT * FROM plans WHERE owner = ? ORDER BY updated_at DESC, title", (user,)).fetchall()
+        return [self._summary(row) for row in rows]
+
+    def plan_summary(self, user: str, plan_id: str) -> PlanSummary:
+        with self.db.read() as db:
+            row = db.execute("SELECT * FROM plans WHERE id = ? AND owner = ?", (plan_id, user)).fetchone()
+        if row is None:
+            raise PlanNotFound()
+        return self._summary(row)
+
+    @staticmethod
+    def _summary(row) -> PlanSummary:
+        return PlanSummary(row["id"], row["title"], row["template_id"], row["created_at"], row["updated_at"])
+
+    def rename_plan(self, user: str, plan_id: str, title: str) -> PlanSummary:
+        self.plan_summary(user, plan_id)
+        with self.db.write() as db:
+            db.execute("UPDATE plans SET title = ?, updated_at = ? WHERE id = ? AND owner = ?", (_title(title), now(), plan_id, user))
+        return self.plan_summary(user, plan_id)
+
+    def delete_plan(self, user: str, plan_id: str) -> None:
+        self.plan_summary(user, plan_id)
+        with self.db.write() as db:
+            db.execute("DELETE FROM plans WHERE id = ? AND owner = ?", (plan_id, user))
+
+    # -- sections ----------------------------------------------------------------------------
+    def sections(self, user: str, plan_id: str) -> list[SectionRecord]:
+        """Every theme of the template, in order, drafted or not."""
+        self.plan_summary(user, plan_id)
+        with self.db.read() as db:
+            rows = {r["theme_id"]: r for r in db.execute("SELECT * FROM sections WHERE plan_id = ?", (plan_id,))}
+        records = []
+        for theme in self.template.themes:
+            row = rows.get(theme.id)
+            section = Section.from_dict(json.loads(row["data"])) if row else None
+            records.append(SectionRecord(theme.id, theme.title, row["status"] if row else "empty", section))
+        return records
+
+    def section(self, user: str, plan_id: str, theme_id: str) -> SectionRecord:
+        self.template.theme(theme_id)  # an unknown theme is an error, not an empty section
+        return next(r for r in self.sections(user, plan_id) if r.theme_id == theme_id)
+
+    def _save_section(self, plan_id: str, section: Section, status: str = "drafted", db=None) -> None:
+        def save(conn):
+            conn.execute(
+                "INSERT INTO sections VALUES (?, ?, ?, ?, ?) ON CONFLICT(plan_id, theme_id) DO UPDATE SET "
+                "status = excluded.status, data = excluded.data, updated_at = excluded.updated_at",
+                (plan_id, section.theme_id, status, json.dumps(section.to_dict(), ensure_ascii=False), now()),
+            )
+            conn.execute("UPDATE plans SET updated_at = ? WHERE id = ?", (now(), plan_id))
+
+        if db is not None:
+            save(db)
+        else:
+            with self.db.write() as conn:
+                save(conn)
+
+    def plan(self, user: str, plan_id: str) -> Plan:
+        summary = self.plan_summary(user, plan_id)
+        sections = [r.section for r in self.sections(user, plan_id) if r.section is not None]
+        plan = Plan(self.template.id, summary.title, sections, self.template.page_limit, self.template.tokens_per_page)
+        plan.total_tokens = plan_budget(plan, self.template)[1]
+        return plan
+
+    def overview(self, user: str, plan_id: str) -> PlanOverview:
+        summary = self.plan_summary(user, plan_id)
+        records = self.sections(user, plan_id)
+        plan = self.plan(user, plan_id)
+        themes = []
+        for record in records:
+            tokens = record.section.tokens if record.section else 0
+            themes.append(ThemeBudget(record.theme_id, record.title, record.status, tokens,
+                                      self.template.allowance(record.theme_id), tokens / self.template.tokens_per_page))
+        return PlanOverview(summary, themes, plan.total_tokens, self.template.budget_tokens,
+                            plan.total_tokens / self.template.tokens_per_page, self.template.page_limit)
+
+    # -- chat: draft and revise ----------------------------------------------------------------
+    def messages(self, user: str, plan_id: str, theme_id: str) -> list[dict[str, str]]:
+        self.plan_summary(user, plan_id)
+        with self.db.read() as db:
+            rows = db.execute("SELECT role, content FROM messages WHERE plan_id = ? AND theme_id = ? ORDER BY id",
+                              (plan_id, theme_id)).fetchall()
+        return [{"role": r["role"], "content": r["content"]} for r in rows]
+
+    def _add_message(self, plan_id: str, theme_id: str, role: str, content: str, db=None) -> None:
+        def add(conn):
+            conn.execute("INSERT INTO messages (plan_id, theme_id, role, content, created_at) VALUES (?, ?, ?, ?, ?)",
+                         (plan_id, theme_id, role, content, now()))
+
+        if db is not None:
+            add(db)
+        else:
+            with self.db.write() as conn:
+                add(conn)
+
+    def chat(self, user: str, plan_id: str, theme_id: str, message: str, drafter: str | None = None) -> Iterator[ChatEvent]:
+        """One turn of a theme's chat: draft the section, or revise it as the message asks.
+
+        The officer's message is saved before any work starts and the new section
+        with the reply in one transaction after, so a failure never loses what was there.
+        """
+        message = (message or "").strip()
+        if not message:
+            raise WorkspaceError("Type what you want: \u201cdraft this section\u201d, or a change such as \u201cshorter\u201d.")
+        record = self.section(user, plan_id, theme_id)
+        if record.locked:
+            raise WorkspaceError(f"\u201c{record.title}\u201d is accepted and locked. Reopen it to change it.")
+        self._add_message(plan_id, theme_id, "user", message)
+        if record.section is None or _DRAFT_REQUEST.match(message):
+            events = self.assistant.stream_section(theme_id, drafter, exclude=self._used_elsewhere(user, plan_id, theme_id))
+            verb = "Drafted"
+        else:
+            events = self.assistant.stream_revision(record.section, message, drafter)
+            verb = "Revised"
+        for event in events:
+            if event.kind in ("text", "restart"):
+                yield ChatEvent(event.kind, event.text)
+            elif event.kind == "error":
+                reply = f"Sorry, that failed: {event.text}. Nothing was changed; try again, or try the offline drafter."
+                self._add_message(plan_id, theme_id, "assistant", reply)
+                yield ChatEvent("error", reply, record)
+            else:
+                section = event.section
+                reply = self._reply(verb, section)
+                with self.db.write() as db:
+                    self._save_section(plan_id, section, db=db)
+                    self._add_message(plan_id, theme_id, "assistant", reply, db=db)
+                yield ChatEvent("done", reply, self.section(user, plan_id, theme_id))
+
+    def _used_elsewhere(self, user: str, plan_id: str, theme_id: str) -> set[str]:
+        """Sentences already in the plan's other sections, so two sections never say the same thing."""
+        return {normalise(s.text) for r in self.sections(user, plan_id) if r.section and r.theme_id != theme_id
+                for s in r.section.sentences}
+
+    def _reply(self, verb: str, section: Section) -> str:
+        from assistant.render import section_body
+
+        cited = {n for s in section.sentences for n in s.citations}
+        lines = [
+            f"{verb} with the {section.drafter} drafter: {len(section.sentences)} sentences citing {len(cited)} passages, "
+            f"{section.tokens} of {section.allowance} tokens.",
+            "",
+            section_body(section) or "_(nothing in the corpus supports this section yet)_",
+        ]
+        if section.gaps:
+            lines += ["", "**Evidence gaps** (add a document that answers these, or write them yourself):"]
+            lines += [f"- {g.question}" for g in section.gaps]
+        if section.notes:
+            lines += ["", f"Verification made {len(section.notes)} change(s); see the notes under the section."]
+        return "\n".join(lines)
+
+    def edit(self, user: str, plan_id: str, theme_id: str, text: str) -> SectionRecord:
+        record = self.section(user, plan_id, theme_id)
+        if record.locked:
+            raise WorkspaceError(f"\u201c{record.title}\u201d is accepted and locked. Reopen it to edit it.")
+        if record.section is None:
+            raise WorkspaceError("Draft the section first: an edit is checked against the section's evidence.")
+        edited = self.assistant.edit_section(record.section, text)
+        with self.db.write() as db:
+            self._save_section(plan_id, edited, db=db)
+            self._add_message(plan_id, theme_id, "user", "(edited the section text directly)", db=db)
+        return self.section(user, plan_id, theme_id)
+
+    def accept(self, user: str, plan_id: str, theme_id: str) -> SectionRecord:
+        """Accept and lock a section: only a clean one, since the plan goes to members as it stands."""
+        record = self.section(user, plan_id, theme_id)
+        if record.section is None or not record.section.sentences:
+            raise WorkspaceError("There is nothing to accept: draft the section first.")
+        problems = [s for s in record.section.sentences if {FLAG_NUMBER, FLAG_NO_CITATION} & set(s.flags)]
+        if problems:
+            raise WorkspaceError(
+                f"{len(problems)} sentence(s) have a figure their sources do not hold, or no citation. "
+                "Fix or cite them (see Review), then accept."
+            )
+        if record.section.tokens > record.section.allowance:
+            raise WorkspaceError(
+                f"The section is {record.section.tokens} tokens, over its {record.section.allowance}-token allowance. "
+                "Ask for it shorter, or edit it down, then accept."
+            )
+        self._save_section(plan_id, record.section, status="accepted")
+        return self.section(user, plan_id, theme_id)
+
+    def reopen(self, user: str, plan_id: str, theme_id: str) -> SectionRecord:
+        record = self.section(user, plan_id, theme_id)
+        if record.section is not None:
+            self._save_section(plan_id, record.section, status="drafted")
+        return self.section(user, plan_id, theme_id)
+
+    # -- review ------------------------------------------------------------------------------
+    def review(self, user: str, plan_id: str, flagged_only: bool = False, theme_id: str | None = None) -> list[ReviewRow]:
+        sections = [r.section for r in self.sections(user, plan_id) if r.section and (theme_id in (None, r.theme_id))]
+        with self.db.read() as db:
+            decisions = {r["sentence_key"]: dict(r) for r in db.execute("SELECT * FROM reviews WHERE plan_id = ?", (plan_id,))}
+        rows = review_rows(sections, decisions)
+        return [r for r in rows if r.flagged] if flagged_only else rows
+
+    def decide(self, user: str, plan_id: str, key: str, decision: str, comment: str = "") -> ReviewRow:
+        if decision not in DECISIONS:
+            raise WorkspaceError(f"A decision is one of {', '.join(DECISIONS)}.")
+        row = next((r for r in self.review(user, plan_id) if r.key == key), None)
+        if row is None:
+            raise WorkspaceError("That sentence is no longer in the plan (it was revised); refresh the review.")
+        with self.db.write() as db:
+            db.execute(
+                "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plan_id, sentence_key) DO UPDATE SET "
+                "decision = excluded.decision, comment = excluded.comment, reviewer = excluded.reviewer, updated_at = excluded.updated_at",
+                (plan_id, key, decision, (comment or "").strip()[:2000], user, now()),
+            )
+        return next(r for r in self.review(user, plan_id) if r.key == key)
+
+    # -- export ------------------------------------------------------------------------------
+    def _export_path(self, user: str, plan_id: str, out_dir: Path, suffix: str) -> Path:
+        summary = self.plan_summary(user, plan_id)
+        stem = re.sub(r"[^A-Za-z0-9]+", "-", summary.title).strip("-").lower()[:60] or "plan"
+        return out_dir / f"{stem}{suffix}"
+
+    def export_markdown(self, user: str, plan_id: str, out_dir: Path) -> Path:
+        from assistant.export import plan_markdown
+
+        path = self._export_path(user, plan_id, out_dir, ".md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(plan_markdown(self.plan(user, plan_id), self.template), encoding="utf-8")
+        return path
+
+    def export_docx(self, user: str, plan_id: str, out_dir: Path):
+        """The DOCX and its page check (rendered with LibreOffice where installed)."""
+        from assistant.export_docx import check_pages, plan_docx
+
+        plan = self.plan(user, plan_id)
+        path = plan_docx(plan, self.template, self._export_path(user, plan_id, out_dir, ".docx"))
+        return path, check_pages(path, plan, self.template)
+
+    def export_review_csv(self, user: str, plan_id: str, out_dir: Path) -> Path:
+        path = self._export_path(user, plan_id, out_dir, "-review.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(review_csv(self.review(user, plan_id)), encoding="utf-8-sig")  # BOM: Excel reads £ right
+        return path
+
+    # -- about -------------------------------------------------------------------------------
+    def drafter_banner(self) -> str:
+        settings = self.assistant.settings
+        if resolve_drafter_name(settings, None) == "llm":
+            from assistant.llm.client import EndpointConfig
+
+            endpoint = EndpointConfig.from_env(settings.openai_model)  # the address only: never the key
+            where = endpoint.azure_endpoint or endpoint.base_url or "the OpenAI API"
+            return (f"Drafting with the language model {settings.openai_model} at {where}; "
+                    "every sentence is verified against its sources.")
+        return ("Drafting offline: sentences are chosen from the council's own documents and cited "
+                "(no language model is configured; set OPENAI_BASE_URL / OPENAI_API_KEY to use one).")

@@ -1,0 +1,96 @@
+"""A real browser (Debian's headless Chromium, driven by Playwright) against the launched app:
+create a plan, draft a section, open a citation's passage, export the DOCX.
+Screenshots are saved under out/test-output/browser/ for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from assistant.app.server import start
+from assistant.config import PROJECT_ROOT
+from tests.app.conftest import free_port
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Without the networking flags Chromium keeps dialling Google's hosts, which this machine refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", PROJECT_ROOT / "out" / "test-output")) / "browser"
+
+
+@pytest.fixture(scope="module")
+def browser_page(corpus_assistant, tmp_path_factory):
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("CI_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does)")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    running = start(corpus_assistant.settings, port=free_port(), assistant=corpus_assistant)
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, accept_downloads=True,
+            viewport={"width": 1500, "height": 1100},
+        )
+        page = browser.new_page()
+        page.set_default_timeout(120_000)  # drafting on a loaded 2-core machine takes a while
+        page.goto(running.url)
+        try:
+            yield page
+        finally:
+            OUTPUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUTPUT / "last.png"), full_page=True)
+            browser.close()
+            running.close()
+
+
+def test_draft_open_citation_and_export_in_a_browser(browser_page, corpus_assistant):
+    page = browser_page
+    page.locator("#budget").get_by_text("Create a plan to start").wait_for()  # the app has loaded this user's state
+    page.get_by_label("New plan title").fill("Browser plan")
+    page.get_by_role("button", name="Create plan").click()
+    page.locator("#themes").get_by_text("empty \u00b7").first.wait_for()  # the plan's sections, with their budgets
+
+    page.get_by_role("button", name="Draft this section").click()
+    first_citation = page.locator("#section a.cite").first
+    first_citation.wait_for()
+    assert "\u25d0 drafted" in page.locator("#themes").inner_text()
+    assert "within the limit" in page.locator("#budget").inner_text()
+
+    target = first_citation.get_attribute("data-target")
+    first_citation.click()
+    passage = page.locator(f"#{target}")
+    assert "open" in passage.get_attribute("class")
+    number = first_citation.inner_text().strip("[]")
+    assert passage.inner_text().startswith(f"[{number}]")
+    # The passage shown is the one the section cites: its text is in the evidence for that number.
+    evidence = {e.number: e for e in _section_evidence(corpus_assistant, page)}
+    assert evidence[int(number)].text[:40] in passage.inner_text()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "citation-open.png"), full_page=True)
+
+    page.get_by_role("tab", name="Export").click()
+    page.get_by_role("button", name="Word (DOCX)").click()
+    page.get_by_text("of 4 pages").wait_for()
+    with page.expect_download() as download_info:
+        page.locator("#download a").first.click()
+    saved = OUTPUT / "browser-plan.docx"
+    download_info.value.save_as(str(saved))
+    headings = [p.text for p in Document(str(saved)).paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [corpus_assistant.template.theme("transformation").heading, "References"]
+    page.screenshot(path=str(OUTPUT / "export.png"), full_page=True)
+
+
+def _section_evidence(assistant, page):
+    """The evidence the drafted section holds, read back from the workspace the app wrote to."""
+    from assistant.workspace.db import WorkspaceDB
+    from assistant.workspace.service import Workspace
+
+    workspace = Workspace(assistant, WorkspaceDB(assistant.settings.data_dir / "workspace.sqlite3"))
+    plan = next(p for p in workspace.plans("local") if p.title == "Browser plan")
+    return workspace.section("local", plan.id, "transformation").section.evidence

@@ -1,0 +1,164 @@
+"""The core flows through gradio_client against a launched app: create a plan, draft a
+section, revise it, accept it, export DOCX and read it back; sign-in and isolation
+between users; uploads checked on the server; state that survives a restart."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from docx import Document
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+
+from assistant.api import Assistant
+from assistant.app.server import start
+from tests.app.conftest import client, free_port
+from tests.conftest import make_settings
+
+# Outputs of the draft view, in order (see assistant/app/ui.py: view_outputs).
+THEMES, BUDGET, CHAT, SECTION, EDITOR, EVIDENCE, GAPS, NOTES = range(8)
+
+
+def create_plan(c, title="Productivity Plan 2024") -> str:
+    return c.predict(title, api_name="/create_plan")[0]["value"]
+
+
+def test_create_draft_revise_accept_export(web, corpus_assistant):
+    c = client(web)
+    plan_id = create_plan(c)
+    drafted = c.predict(plan_id, "transformation", api_name="/draft_section")
+    text = drafted[EDITOR]
+    assert "[1]" in text and "class='cite'" in drafted[SECTION]
+    assert drafted[CHAT][-1]["role"] == "assistant"
+    assert "drafted" in str(drafted[THEMES]) and "tokens" in str(drafted[THEMES])
+    assert "Transformed service design" in drafted[BUDGET] and "within the limit" in drafted[BUDGET]
+
+    revised = c.predict(plan_id, "transformation", "make it shorter", api_name="/chat")
+    assert len(revised[EDITOR]) < len(text)
+    assert [m["role"] for m in revised[CHAT]] == ["user", "assistant", "user", "assistant"]
+
+    accepted = c.predict(plan_id, "transformation", api_name="/accept_section")
+    assert "accepted" in accepted[NOTES]
+    with pytest.raises(AppError, match="locked"):
+        c.predict(plan_id, "transformation", "add more", api_name="/chat")
+
+    path, check = c.predict(plan_id, api_name="/export_docx")
+    doc = Document(path)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [corpus_assistant.template.theme("transformation").heading, "References"]
+    refs = [p.text for p in doc.paragraphs[[p.text for p in doc.paragraphs].index("References") + 1:]]
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", revised[EDITOR])}
+    assert len(refs) == len(cited) and refs[0].startswith("[1] ")
+    assert "of 4 pages" in check and "within the limit" in check
+
+
+def test_edit_is_rechecked_and_review_flags_it(web):
+    c = client(web)
+    plan_id = create_plan(c, "Edited plan")
+    drafted = c.predict(plan_id, "wasteful_spend", api_name="/draft_section")
+    c.predict(plan_id, "wasteful_spend", api_name="/open_section")
+    edited = c.predict(plan_id, "wasteful_spend", drafted[EDITOR] + "\n\nWe will save £123,456,789 next year. [1]",
+                       api_name="/edit_section")
+    assert "flagged" in edited[SECTION]
+    table, choices = c.predict(plan_id, True, api_name="/review")
+    assert "£123,456,789" in table and "number not in source" in table
+    key = choices["choices"][0][1]
+    table = c.predict(plan_id, key, "rejected", "Not in the MTFS", True, api_name="/decide")[0]
+    assert "rejected" in table and "Not in the MTFS" in table
+    csv_path = c.predict(plan_id, api_name="/review_csv")
+    assert "Not in the MTFS" in Path(csv_path).read_text(encoding="utf-8-sig")
+    with pytest.raises(AppError, match="figure"):
+        c.predict(plan_id, "wasteful_spend", api_name="/accept_section")
+
+
+def test_users_see_only_their_own_plans_even_when_drafting_at_once(web):
+    ann, bob = client(web, "ann"), client(web, "bob")
+    ann_plan, bob_plan = create_plan(ann, "Ann's plan"), create_plan(bob, "Bob's plan")
+    results = {}
+
+    def draft(name, c, plan_id, theme):
+        results[name] = c.predict(plan_id, theme, api_name="/draft_section")
+
+    threads = [threading.Thread(target=draft, args=("ann", ann, ann_plan, "technology")),
+               threading.Thread(target=draft, args=("bob", bob, bob_plan, "barriers"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert "Technology and data" in results["ann"][CHAT][-1]["content"][0]["text"] or results["ann"][EDITOR]
+    assert results["bob"][EDITOR] and results["bob"][EDITOR] != results["ann"][EDITOR]
+
+    loaded = client(web, "bob").predict(api_name="/load")[0]
+    assert [title for title, _ in loaded["choices"]] == ["Bob's plan"]
+    # Bob cannot reach Ann's plan by its id, whatever endpoint he tries.
+    for endpoint, args in (("/open_plan", (ann_plan, "technology")), ("/export_docx", (ann_plan,)),
+                           ("/chat", (ann_plan, "technology", "shorter"))):
+        with pytest.raises(AppError):
+            bob.predict(*args, api_name=endpoint)
+
+
+def test_wrong_password_is_refused(web):
+    from gradio_client import Client
+
+    with pytest.raises(Exception, match="(?i)login|credentials|auth"):
+        Client(web.url, auth=("ann", "not-her-password"), verbose=False)
+
+
+def test_uploads_are_checked_on_the_server_and_ingested(tmp_path):
+    settings = make_settings(tmp_path / "data", max_file_mb=1)
+    running = start(settings, port=free_port())
+    try:
+        c = client(running, user=None)
+        good = tmp_path / "scrutiny-note.txt"
+        good.write_text("Scrutiny note\n\nThe Overview and Scrutiny Committee reviewed the waste contract in May 2024.\n")
+        wrong = tmp_path / "macro.exe"
+        wrong.write_bytes(b"MZ\x90\x00" * 100)
+        big = tmp_path / "huge.txt"
+        big.write_text("word " * 300_000)  # 1.5 MB, over the 1 MB limit this app was given
+        summary, table, _, _ = c.predict([handle_file(good)], api_name="/ingest")
+        assert "ingested 1 file(s)" in summary
+        assert [row[1] for row in table["data"]] == ["scrutiny-note.txt"]
+        with pytest.raises(AppError, match="(?i)file type"):
+            c.predict([handle_file(wrong)], api_name="/ingest")  # refused by the server, whatever the browser sent
+        # gradio_client refuses it before sending; a hand-made request meets the server's own limit.
+        refused = httpx.post(f"{running.url}gradio_api/upload", files={"files": ("huge.txt", big.read_bytes(), "text/plain")})
+        assert refused.status_code == 413
+        again, table, _, _ = c.predict([handle_file(good)], api_name="/ingest")
+        assert "already in the corpus" in again and len(table["data"]) == 1  # nothing duplicated
+        doc_id = table["data"][0][5]
+        message, table, _ = c.predict(doc_id, api_name="/delete_document")
+        assert "Removed" in message and table["data"] == []
+    finally:
+        running.close()
+
+
+def test_plans_survive_a_restart(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    first = start(settings, port=free_port(), users={"ann": "pw"})
+    try:
+        from gradio_client import Client
+
+        c = Client(first.url, auth=("ann", "pw"), verbose=False)
+        plan_id = c.predict("Plan before restart", api_name="/create_plan")[0]["value"]
+    finally:
+        first.close()
+    second = start(settings, port=free_port(), users={"ann": "pw"}, assistant=Assistant(settings))
+    try:
+        loaded = Client(second.url, auth=("ann", "pw"), verbose=False).predict(api_name="/load")[0]
+        assert loaded["choices"] == [["Plan before restart", plan_id]] and loaded["value"] == plan_id
+    finally:
+        second.close()
+
+
+def test_serving_off_loopback_without_sign_in_is_refused(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path), "serve", "--host", "0.0.0.0", "--port", str(free_port())],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Refusing to serve on 0.0.0.0 without sign-in" in result.stderr and "--auth" in result.stderr

@@ -1,0 +1,179 @@
+"""The workspace API the web app drives: plans per user, chat drafting and revision,
+edits re-verified, accept rules, review decisions, exports, and state that survives a restart.
+Real parts: the sample corpus in Chroma, the MiniLM embedder, SQLite on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from docx import Document
+
+from assistant.render import section_body
+from assistant.verify import FLAG_NUMBER
+from assistant.workspace.db import WorkspaceDB
+from assistant.workspace.service import PlanNotFound, Workspace, WorkspaceError
+
+
+@pytest.fixture
+def workspace(corpus_assistant, tmp_path) -> Workspace:
+    return Workspace(corpus_assistant, WorkspaceDB(tmp_path / "workspace.sqlite3"))
+
+
+def drafted(workspace, user="ann", theme="transformation", title="Productivity Plan 2024"):
+    plan = workspace.create_plan(user, title)
+    events = list(workspace.chat(user, plan.id, theme, "Draft this section"))
+    assert events[-1].kind == "done", events[-1].text
+    return plan, events[-1].record
+
+
+def test_plans_are_private_to_their_owner(workspace):
+    mine = workspace.create_plan("ann", "Productivity Plan 2024")
+    workspace.create_plan("ann", "Draft two")
+    workspace.create_plan("bob", "Bob's plan")
+    assert {p.title for p in workspace.plans("ann")} == {"Productivity Plan 2024", "Draft two"}
+    assert [p.title for p in workspace.plans("bob")] == ["Bob's plan"]
+    # Another user's id is answered exactly like an id that does not exist.
+    for call in (lambda: workspace.sections("bob", mine.id), lambda: workspace.rename_plan("bob", mine.id, "x"),
+                 lambda: workspace.review("bob", mine.id), lambda: list(workspace.chat("bob", mine.id, "technology", "draft"))):
+        with pytest.raises(PlanNotFound):
+            call()
+    with pytest.raises(PlanNotFound):
+        workspace.sections("ann", "0" * 32)
+    assert workspace.rename_plan("ann", mine.id, "  Renamed   plan ").title == "Renamed plan"
+    with pytest.raises(WorkspaceError):
+        workspace.create_plan("ann", "   ")
+
+
+def test_draft_in_chat_saves_section_reply_and_status(workspace):
+    plan, record = drafted(workspace)
+    assert record.status == "drafted" and record.section.sentences
+    assert all(s.citations for s in record.section.sentences)
+    thread = workspace.messages("ann", plan.id, "transformation")
+    assert [m["role"] for m in thread] == ["user", "assistant"]
+    assert section_body(record.section) in thread[1]["content"]
+    statuses = {r.theme_id: r.status for r in workspace.sections("ann", plan.id)}
+    assert statuses == {"transformation": "drafted", "technology": "empty", "wasteful_spend": "empty", "barriers": "empty"}
+    overview = workspace.overview("ann", plan.id)
+    line = next(t for t in overview.themes if t.theme_id == "transformation")
+    assert 0 < line.tokens <= line.allowance and overview.total_tokens > line.tokens  # total includes the title
+
+
+def test_second_section_does_not_repeat_the_first(workspace):
+    plan, first = drafted(workspace)
+    second = list(workspace.chat("ann", plan.id, "technology", "draft"))[-1].record
+    assert not {s.text for s in first.section.sentences} & {s.text for s in second.section.sentences}
+
+
+def test_revision_by_chat_shortens_and_keeps_citations_valid(workspace):
+    plan, before = drafted(workspace)
+    after = list(workspace.chat("ann", plan.id, "transformation", "make it shorter"))[-1].record
+    assert after.section.tokens < before.section.tokens
+    evidence = after.section.evidence_by_number()
+    assert all(n in evidence for s in after.section.sentences for n in s.citations)
+    assert len(workspace.messages("ann", plan.id, "transformation")) == 4
+
+
+def test_edit_is_reverified_and_recounted_and_blocks_accept_when_a_figure_is_unsupported(workspace):
+    plan, record = drafted(workspace)
+    first = record.section.sentences[0]
+    invented = f"The Council will save £9,876,543 by 2031. [{first.citations[0]}]"
+    text = section_body(record.section) + "\n\n" + invented
+    edited = workspace.edit("ann", plan.id, "transformation", text)
+    last = edited.section.sentences[-1]
+    assert last.text.startswith("The Council will save") and FLAG_NUMBER in last.flags  # kept, flagged: the officer's words
+    assert edited.section.tokens > record.section.tokens
+    with pytest.raises(WorkspaceError, match="figure"):
+        workspace.accept("ann", plan.id, "transformation")
+    fixed = workspace.edit("ann", plan.id, "transformation", section_body(record.section))
+    assert not any(FLAG_NUMBER in s.flags for s in fixed.section.sentences)
+    assert workspace.accept("ann", plan.id, "transformation").status == "accepted"
+
+
+def test_accepted_section_is_locked_until_reopened(workspace):
+    plan, _ = drafted(workspace)
+    workspace.accept("ann", plan.id, "transformation")
+    with pytest.raises(WorkspaceError, match="locked"):
+        list(workspace.chat("ann", plan.id, "transformation", "shorter"))
+    with pytest.raises(WorkspaceError, match="locked"):
+        workspace.edit("ann", plan.id, "transformation", "Anything.")
+    assert workspace.reopen("ann", plan.id, "transformation").status == "drafted"
+    assert list(workspace.chat("ann", plan.id, "transformation", "shorter"))[-1].kind == "done"
+    with pytest.raises(WorkspaceError, match="nothing to accept"):
+        workspace.accept("ann", plan.id, "barriers")
+
+
+def test_gaps_are_reported_for_questions_the_corpus_cannot_answer(workspace):
+    plan = workspace.create_plan("ann", "Plan")
+    record = list(workspace.chat("ann", plan.id, "technology", "draft"))[-1].record
+    assert "t2_ai" in {g.question_id for g in record.section.gaps}
+
+
+def test_review_rows_decisions_and_csv(workspace, tmp_path):
+    plan, record = drafted(workspace)
+    rows = workspace.review("ann", plan.id)
+    assert len(rows) == len(record.section.sentences)
+    row = rows[0]
+    assert row.passages and any(hit for _, hit in row.passages[0].runs)  # matching words are marked
+    decided = workspace.decide("ann", plan.id, row.key, "rejected", "Source is out of date")
+    assert (decided.decision, decided.comment, decided.reviewer) == ("rejected", "Source is out of date", "ann")
+    with pytest.raises(WorkspaceError):
+        workspace.decide("ann", plan.id, row.key, "maybe")
+    path = workspace.export_review_csv("ann", plan.id, tmp_path)
+    table = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert len(table) == len(rows)
+    assert table[0]["decision"] == "rejected" and table[0]["comment"] == "Source is out of date"
+    assert table[0]["cited passages"].startswith(f"[{row.citations[0]}]")
+    # A reworded sentence goes back to review: decisions follow the text, not the position.
+    workspace.edit("ann", plan.id, "transformation", "Reworded. " + section_body(record.section))
+    assert workspace.review("ann", plan.id)[0].decision == "pending"
+
+
+def test_flagged_filter(workspace):
+    plan, record = drafted(workspace)
+    text = section_body(record.section) + "\n\nThis sentence cites nothing at all."
+    workspace.edit("ann", plan.id, "transformation", text)
+    flagged = workspace.review("ann", plan.id, flagged_only=True)
+    assert [r.text for r in flagged] == ["This sentence cites nothing at all."]
+    assert "no citation" in flagged[0].flags
+
+
+def test_exports_docx_with_headings_references_and_page_check(workspace, tmp_path):
+    plan, _ = drafted(workspace)
+    list(workspace.chat("ann", plan.id, "wasteful_spend", "draft"))
+    path, check = workspace.export_docx("ann", plan.id, tmp_path)
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    template = workspace.template
+    assert headings == [template.theme("transformation").heading, template.theme("wasteful_spend").heading, "References"]
+    references = [p.text for p in doc.paragraphs[[p.text for p in doc.paragraphs].index("References") + 1:]]
+    assert references and all(r.startswith(f"[{i}] ") for i, r in enumerate(references, 1))
+    assert any(", p. " in r for r in references)  # PDF sources carry their page
+    assert check.pages <= check.limit and not check.over
+    md = workspace.export_markdown("ann", plan.id, tmp_path).read_text(encoding="utf-8")
+    assert md.startswith("# Productivity Plan 2024")
+
+
+def test_state_survives_a_restart(corpus_assistant, tmp_path):
+    db_path = tmp_path / "workspace.sqlite3"
+    first = Workspace(corpus_assistant, WorkspaceDB(db_path))
+    plan, record = drafted(first)
+    row = first.review("ann", plan.id)[0]
+    first.decide("ann", plan.id, row.key, "approved", "ok")
+    first.accept("ann", plan.id, "transformation")
+
+    again = Workspace(corpus_assistant, WorkspaceDB(db_path))
+    assert [p.title for p in again.plans("ann")] == ["Productivity Plan 2024"]
+    back = again.section("ann", plan.id, "transformation")
+    assert back.status == "accepted" and back.section.to_dict() == record.section.to_dict()
+    assert len(again.messages("ann", plan.id, "transformation")) == 2
+    assert again.review("ann", plan.id)[0].decision == "approved"
+    assert WorkspaceDB(db_path).applied_migrations() == ["m001_initial"]
+
+
+def test_a_failed_draft_keeps_what_was_there(workspace):
+    plan, record = drafted(workspace)
+    events = list(workspace.chat("ann", plan.id, "transformation", "shorter", drafter="no-such-drafter"))
+    assert events[-1].kind == "error" and "Nothing was changed" in events[-1].text
+    assert workspace.section("ann", plan.id, "transformation").section.to_dict() == record.section.to_dict()
