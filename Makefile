@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 LLM_VENV ?= .venv-llm
 LLM_STAMP := $(LLM_VENV)/.installed
 
-.PHONY: venv run test test-llm eval-llm llm-venv models clean-data clean
+.PHONY: venv run draft test test-llm eval-llm llm-venv models clean-data clean
 
 venv: $(STAMP)
 
@@ -26,8 +26,16 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# Offline default: ingest the sample corpus, draft the whole plan, print the summary.
+# Offline default: ingest the sample corpus (unchanged files are skipped), then serve the
+# workspace on http://127.0.0.1:7860 (HOST, PORT and SERVE_ARGS, e.g. --auth user:pass, change it).
+HOST ?= 127.0.0.1
+PORT ?= 7860
 run: $(STAMP)
+	$(VENV)/bin/assistant ingest corpus/
+	$(VENV)/bin/assistant serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
+
+# The whole plan from the command line, without the web app: out/plan.md and the budget table.
+draft: $(STAMP)
 	$(VENV)/bin/assistant ingest corpus/
 	$(VENV)/bin/assistant draft --out out/plan.md
 
@@ -55,6 +63,17 @@ test-llm: $(STAMP) $(LLM_STAMP) models
 # Grounding figures of the Qwen drafter next to the offline drafter's (evals/results/llm-grounding.md).
 eval-llm: $(STAMP) $(LLM_STAMP) models
 	$(PY) -m evals.llm_grounding
+
+# Evals (evals/run.py, docs/evals.md): the judges validated on labelled pairs, then theme coverage,
+# ALCE citation recall/precision, number fidelity, pages (LibreOffice) and retrieval on corpus/ and
+# ../shared/seeds; writes evals/results/eval-offline.{md,png,json}; exit 1 under evals/thresholds.yaml.
+.PHONY: eval eval-llm-metrics
+eval: $(STAMP)
+	$(PY) -m evals.run $(EVAL_ARGS)
+
+# The same metrics for the LLM drafter (Qwen2.5-Coder-1.5B on the local llama.cpp server), sample corpus.
+eval-llm-metrics: $(STAMP) $(LLM_STAMP) models
+	$(PY) -m evals.run --llm --dataset corpus $(EVAL_ARGS)
 
 clean-data:
 	rm -rf .assistant out

@@ -112,13 +112,16 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
             create = gr.Button("Create plan", scale=1)
             rename_to = gr.Textbox(label="Rename the plan to", scale=2)
             rename = gr.Button("Rename", scale=1)
+        with gr.Sidebar(label="Page budget", open=True, position="right", width=340):
+            # In a sidebar so the budget stays in view on every tab.
+            gr.Markdown("### Page budget")
+            budget = gr.HTML(elem_id="budget", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Draft"):
                 with gr.Row():
                     with gr.Column(scale=1):
                         theme = gr.Radio(label="Sections", choices=[(t.title, t.id) for t in template.themes], value=first_theme,
                                          elem_id="themes")
-                        budget = gr.HTML(label="Page budget", elem_id="budget", js_on_load=None)
                     with gr.Column(scale=2):
                         chatbot = gr.Chatbot(label="Chat about this section", height=360, elem_id="chat")
                         message = gr.Textbox(label="Message", placeholder="\u201cdraft this section\u201d, \u201cshorter\u201d, "
