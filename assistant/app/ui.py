@@ -16,7 +16,8 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.app.views import (
-    budget_html, evidence_html, gaps_markdown, notes_markdown, review_choice, review_html, section_html, theme_label,
+    budget_html, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html, section_html,
+    theme_label,
 )
 from assistant.progress import Progress
 from assistant.render import section_body
@@ -217,7 +218,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
             for event in workspace.chat(user, plan_id, theme_id, text):
                 if event.kind == "text":
                     partial += event.text
-                    yield [gr.skip(), gr.skip(), shown + [{"role": "assistant", "content": partial}], *skip, gr.skip()]
+                    yield [gr.skip(), gr.skip(), shown + [{"role": "assistant", "content": readable_stream(partial)}], *skip, gr.skip()]
                 elif event.kind == "restart":
                     partial = ""
             yield [*view(user, plan_id, theme_id), ""]

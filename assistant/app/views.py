@@ -8,6 +8,8 @@ nothing. Citation markers are links the page script (`PAGE_JS`) turns into
 
 from __future__ import annotations
 
+import json
+import re
 from html import escape
 
 from assistant.records import Section
@@ -48,6 +50,22 @@ PAGE_JS = """
   });
 }
 """
+
+
+_JSON_TEXT = re.compile(r'"text"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def readable_stream(partial: str) -> str:
+    """What a model has written so far, for people: the sentences out of a JSON reply, or the prose as it is."""
+    if not partial.lstrip().startswith("{"):
+        return partial
+    sentences = []
+    for raw in _JSON_TEXT.findall(partial):
+        try:
+            sentences.append(json.loads(f'"{raw}"'))
+        except ValueError:
+            sentences.append(raw)
+    return " ".join(sentences) + " \u2026"
 
 
 def theme_label(record: SectionRecord, overview: PlanOverview) -> str:
