@@ -1,0 +1,1 @@
+"""Eval metrics, one module each: coverage, citations (ALCE), figures, pages, retrieval."""
