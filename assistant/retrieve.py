@@ -9,11 +9,18 @@ document from filling every slot.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
 import re
+import shutil
 import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -46,6 +53,11 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+# How long a checked store revision is trusted before it is read again (writes by this
+# process are seen at once regardless; see HybridRetriever.keyword_index).
+REVISION_TTL = 1.0
+
+
 @dataclass
 class Hit:
     chunk: Chunk
@@ -54,28 +66,76 @@ class Hit:
     sparse_rank: int | None = None
 
 
-class _KeywordIndex:
-    """BM25 over every chunk in the store, rebuilt when the store changes."""
+class KeywordIndex:
+    """BM25 over every chunk's text, keyed by chunk id.
 
-    def __init__(self, chunks: list[Chunk]):
+    It holds ids and the BM25 matrix only; the chunks of a result are fetched from
+    the store by id, so a 100k-chunk store does not sit in memory twice. It is saved
+    beside the store under the store's revision, so a new process (every CLI command)
+    loads it instead of re-reading and re-tokenising the whole collection.
+    """
+
+    _EMPTY = "\u2205"  # an empty document still needs one token, so bm25s keeps positions aligned
+
+    def __init__(self, ids: list[str], bm25):
+        self.ids = ids
+        self.bm25 = bm25
+
+    @classmethod
+    def build(cls, pairs: Iterable[tuple[str, str]]) -> "KeywordIndex":
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-        self.ids = [c.id for c in chunks]
-        self.chunks = chunks
-        self.index = bm25s.BM25()
-        # An empty document still needs one token for bm25s to keep positions aligned.
-        self.index.index([tokenize(c.text) or ["\u2205"] for c in chunks], show_progress=False)
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for chunk_id, text in pairs:
+            ids.append(chunk_id)
+            corpus.append(tokenize(text or "") or [cls._EMPTY])
+        bm25 = bm25s.BM25()
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        return cls(ids, bm25)
 
-    def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Best (chunk id, BM25 score) pairs, best first; only chunks sharing a term with the query."""
         tokens = tokenize(query)
-        if not tokens or not self.chunks:
+        if not tokens or not self.ids:
             return []
-        scores = self.index.get_scores(tokens)
+        scores = self.bm25.get_scores(tokens)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    # -- persistence: one folder per store revision; a folder is complete once ids.json exists --
+    def save(self, folder: Path) -> None:
+        if folder.exists():
+            return  # another process saved this revision already
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self.bm25.save(str(tmp), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")  # written last: marks it complete
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process won the race with the same content
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> "KeywordIndex | None":
+        if not (folder / "ids.json").exists():
+            return None
+        import bm25s
+
+        try:
+            ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            # Memory-mapped: the matrix is paged in as queries touch it, not read whole.
+            bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False) if ids else bm25s.BM25()
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring an unreadable keyword index at %s (%s); rebuilding it", folder, exc)
+            return None
+        return cls(ids, bm25)
 
 
 class HybridRetriever:
@@ -84,18 +144,52 @@ class HybridRetriever:
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
-        self._keyword: _KeywordIndex | None = None
-        self._keyword_key: tuple[int, int] | None = None
+        self._keyword: KeywordIndex | None = None
+        self._keyword_revision: str | None = None
+        self._checked_generation = -1  # the store's generation when its revision was last read
+        self._checked_at = 0.0
+        self.revision_ttl = REVISION_TTL
         self._lock = threading.Lock()
 
-    def keyword_index(self) -> _KeywordIndex:
-        # Keyed on this process's writes and the store's size, so another writer's changes are seen too.
-        key = (self.store.generation, self.store.count())
+    @property
+    def index_root(self) -> Path:
+        """Where this store's keyword indexes are saved: under the data dir, one folder per store."""
+        where = f"{self.store.location}|{self.store.settings.collection}"
+        return self.store.settings.data_dir / "keyword-index" / hashlib.sha256(where.encode()).hexdigest()[:16]
+
+    def keyword_index(self) -> KeywordIndex:
+        """The BM25 index for the store as it is now: kept in memory, else loaded, else built and saved.
+
+        A write by this process is seen at once (the store's generation); a write by
+        another process or machine within `revision_ttl` seconds, when the store's
+        revision is read again (two requests: cheap locally, a few ms from a server,
+        so not on every one of a draft's twenty queries).
+        """
         with self._lock:
-            if self._keyword is None or key != self._keyword_key:
-                self._keyword = _KeywordIndex(list(self.store.iter_chunks()))
-                self._keyword_key = key
-            return self._keyword
+            now = time.monotonic()
+            if (self._keyword is not None and self._checked_generation == self.store.generation
+                    and now - self._checked_at < self.revision_ttl):
+                return self._keyword
+            revision = self.store.revision()
+            self._checked_generation, self._checked_at = self.store.generation, now
+            if self._keyword is not None and revision == self._keyword_revision:
+                return self._keyword
+            folder = self.index_root / hashlib.sha256(revision.encode()).hexdigest()[:16]
+            index = KeywordIndex.load(folder)
+            if index is None:
+                index = KeywordIndex.build(self.store.iter_texts())
+                self._save(index, folder)
+            self._keyword, self._keyword_revision = index, revision
+            return index
+
+    def _save(self, index: KeywordIndex, folder: Path) -> None:
+        try:
+            index.save(folder)
+            for old in folder.parent.iterdir():  # earlier revisions are dead weight
+                if old != folder and ".tmp-" not in old.name:  # another process may be writing a .tmp- one
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:  # a read-only data dir still searches, it just rebuilds per process
+            log.warning("could not save the keyword index to %s: %s", folder, exc)
 
     def search(self, query: str, k: int = 8, mode: str = "hybrid", per_document: int | None = None) -> list[Hit]:
         """Top-k passages for a query. mode: 'hybrid', 'dense' or 'keyword'."""
@@ -106,10 +200,18 @@ class HybridRetriever:
             hit = fused.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.dense_rank = rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
-        for rank, (chunk, _) in enumerate(sparse):
-            hit = fused.setdefault(chunk.id, Hit(chunk, 0.0))
+        # Only the keyword hits dense search did not return need fetching; an id deleted
+        # since the index was built is simply absent and skipped.
+        fetched = self.store.chunks_by_id([cid for cid, _ in sparse if cid not in fused])
+        rank = 0
+        for cid, _ in sparse:
+            chunk = fused[cid].chunk if cid in fused else fetched.get(cid)
+            if chunk is None:
+                continue
+            hit = fused.setdefault(cid, Hit(chunk, 0.0))
             hit.sparse_rank = rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
+            rank += 1
         ranked = sorted(fused.values(), key=lambda h: h.score, reverse=True)
         return diversify(ranked, k, per_document)
 

@@ -5,18 +5,24 @@ metadata carries its document's path, file hash, kind, page count, ingest time
 and chunk count, so the catalogue (`documents()`) and the incremental-ingest
 check are read from the same place the retriever searches, and cannot drift
 from it. Nothing outside this module imports chromadb.
+
+Every write also stamps the collection's metadata with a fresh revision token,
+so derived indexes (the retriever's BM25 index, persisted on disk) can tell
+whether the store changed since they were built, whoever wrote to it: this
+process, another one, or another machine sharing a Chroma server.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embed import Embedder
+from assistant.embed import Embedder, remember_vectors
 from assistant.records import Chunk, SourceDocument
 
 log = logging.getLogger(__name__)
@@ -134,7 +140,7 @@ class ChunkStore:
                 embeddings=vectors[start : start + batch],
                 metadatas=[{**c.metadata(), **doc_meta} for c in part],
             )
-        self.generation += 1
+        self._bump_revision()
 
     def delete_document(self, doc_id: str, keep_file_hash: str | None = None) -> int:
         """Delete a document's chunks, or only those of other versions than `keep_file_hash`."""
@@ -142,8 +148,22 @@ class ChunkStore:
         for start in range(0, len(ids), 1000):
             self.collection.delete(ids=ids[start : start + 1000])
         if ids:
-            self.generation += 1
+            self._bump_revision()
         return len(ids)
+
+    def _bump_revision(self) -> None:
+        self.generation += 1
+        metadata = {"embedder": self.embedder.name, "dimension": self.embedder.dimension, "revision": uuid.uuid4().hex}
+        self.collection.modify(metadata=metadata)
+
+    def revision(self) -> str:
+        """Changes whenever the collection's contents change, whoever changed them.
+
+        The token written with each change, plus the count (which also catches writers
+        that predate the token); read from the server, not this process's cached copy.
+        """
+        metadata = self.client.get_collection(self.settings.collection).metadata or {}
+        return f"{metadata.get('revision', '-')}:{self.count()}"
 
     # -- reads ------------------------------------------------------------------------------
     def count(self) -> int:
@@ -192,18 +212,40 @@ class ChunkStore:
                 yield Chunk.from_store(cid, text, meta)
             offset += len(got["ids"])
 
+    def iter_texts(self) -> Iterator[tuple[str, str]]:
+        """(id, text) of every chunk, a page at a time: what a keyword index is built from."""
+        offset = 0
+        while True:
+            got = self.collection.get(include=["documents"], limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["documents"])
+            offset += len(got["ids"])
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunks with these ids that still exist (a deleted id is simply absent)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        self._remember_vectors(got["documents"], got["embeddings"])
+        return {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+
     def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (1 - Chroma's cosine distance)."""
-        n = self.count()
-        if n == 0:
-            return []
+        # Chroma returns fewer than k (none, on an empty collection) without a separate count() call.
         got = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, n), include=["documents", "metadatas", "distances"]
+            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances", "embeddings"]
         )
+        self._remember_vectors(got["documents"][0], got["embeddings"][0])
         return [
             (Chunk.from_store(cid, text, meta), 1.0 - float(dist))
             for cid, text, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
         ]
+
+    def _remember_vectors(self, texts, vectors) -> None:
+        # The passages we return are about to be compared with drafted sentences (verify);
+        # their vectors are stored here already, so the embedder need not compute them again.
+        remember_vectors(self.embedder, texts, vectors)
 
     def _iter_metadata(self, where: dict | None) -> Iterator[tuple[str, dict]]:
         offset = 0
