@@ -75,6 +75,18 @@ eval: $(STAMP)
 eval-llm-metrics: $(STAMP) $(LLM_STAMP) models
 	$(PY) -m evals.run --llm --dataset corpus $(EVAL_ARGS)
 
+# Benchmarks (not part of `make test`): docs/benchmarks.md. The bench-only dependencies (the
+# LangChain baseline) go into .venv from bench/requirements.txt; tables and JSON go to
+# bench/results/. `make bench BENCH="retrieval ingest"` runs some; BENCH_QUICK=1 uses small sizes.
+.PHONY: bench
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) bench/requirements.txt
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) -m bench.run $(BENCH)
+
 clean-data:
 	rm -rf .assistant out
 

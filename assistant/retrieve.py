@@ -66,13 +66,18 @@ class Hit:
     sparse_rank: int | None = None
 
 
+def doc_id_of(chunk_id: str) -> str:
+    """A chunk id starts with its document's id ('doc_id:file_hash12:index', see ingest.chunker)."""
+    return chunk_id.split(":", 1)[0]
+
+
 class KeywordIndex:
     """BM25 over every chunk's text, keyed by chunk id.
 
-    It holds ids and the BM25 matrix only; the chunks of a result are fetched from
-    the store by id, so a 100k-chunk store does not sit in memory twice. It is saved
-    beside the store under the store's revision, so a new process (every CLI command)
-    loads it instead of re-reading and re-tokenising the whole collection.
+    It holds ids and the BM25 matrix only; a result's chunk is fetched from the store
+    by id, so a 100k-chunk store does not sit in memory twice. It is saved beside the store under the store's revision,
+    so a new process (every CLI command) loads it instead of re-reading and
+    re-tokenising the whole collection.
     """
 
     _EMPTY = "\u2205"  # an empty document still needs one token, so bm25s keeps positions aligned
@@ -82,13 +87,14 @@ class KeywordIndex:
         self.bm25 = bm25
 
     @classmethod
-    def build(cls, pairs: Iterable[tuple[str, str]]) -> "KeywordIndex":
+    def build(cls, rows: Iterable[tuple[str, str]]) -> "KeywordIndex":
+        """From (chunk id, text) rows."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         ids: list[str] = []
         corpus: list[list[str]] = []
-        for chunk_id, text in pairs:
+        for chunk_id, text in rows:
             ids.append(chunk_id)
             corpus.append(tokenize(text or "") or [cls._EMPTY])
         bm25 = bm25s.BM25()
@@ -96,8 +102,8 @@ class KeywordIndex:
             bm25.index(corpus, show_progress=False)
         return cls(ids, bm25)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Best (chunk id, BM25 score) pairs, best first; only chunks sharing a term with the query."""
+    def search(self, query: str, k: int) -> list[tuple[str, str, float]]:
+        """Best (chunk id, doc id, BM25 score), best first; only chunks sharing a term with the query."""
         tokens = tokenize(query)
         if not tokens or not self.ids:
             return []
@@ -105,7 +111,7 @@ class KeywordIndex:
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(self.ids[i], doc_id_of(self.ids[i]), float(scores[i])) for i in top if scores[i] > 0]
 
     # -- persistence: one folder per store revision; a folder is complete once ids.json exists --
     def save(self, folder: Path) -> None:
@@ -116,7 +122,8 @@ class KeywordIndex:
         tmp.mkdir(parents=True)
         if self.ids:
             self.bm25.save(str(tmp), show_progress=False)
-        (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")  # written last: marks it complete
+        # Written last: its presence marks the folder complete.
+        (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
         try:
             tmp.rename(folder)
         except OSError:  # another process won the race with the same content
@@ -132,7 +139,7 @@ class KeywordIndex:
             ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
             # Memory-mapped: the matrix is paged in as queries touch it, not read whole.
             bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False) if ids else bm25s.BM25()
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring an unreadable keyword index at %s (%s); rebuilding it", folder, exc)
             return None
         return cls(ids, bm25)
@@ -200,20 +207,36 @@ class HybridRetriever:
             hit = fused.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.dense_rank = rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
-        # Only the keyword hits dense search did not return need fetching; an id deleted
-        # since the index was built is simply absent and skipped.
-        fetched = self.store.chunks_by_id([cid for cid, _ in sparse if cid not in fused])
-        rank = 0
-        for cid, _ in sparse:
-            chunk = fused[cid].chunk if cid in fused else fetched.get(cid)
-            if chunk is None:
-                continue
-            hit = fused.setdefault(cid, Hit(chunk, 0.0))
+        for rank, (chunk_id, doc_id, _) in enumerate(sparse):
+            # A keyword-only candidate is ranked on its id and document alone; only the few
+            # that make the final k are fetched (fetching all forty cost more than BM25 itself).
+            hit = fused.setdefault(chunk_id, Hit(_unfetched(chunk_id, doc_id), 0.0))
             hit.sparse_rank = rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
-            rank += 1
         ranked = sorted(fused.values(), key=lambda h: h.score, reverse=True)
-        return diversify(ranked, k, per_document)
+        while True:
+            chosen = diversify(ranked, k, per_document)
+            # One fetch for the final hits: the keyword-only ones' chunks, and every hit's stored
+            # vector for the embedder's cache (drafting compares sentences with these passages).
+            fetched = self.store.chunks_by_id([h.chunk.id for h in chosen]) if chosen else {}
+            gone = {h.chunk.id for h in chosen} - set(fetched)
+            if not gone:  # the usual case; otherwise a chunk was deleted since the index was built
+                for hit in chosen:
+                    if _is_unfetched(hit.chunk):
+                        hit.chunk = fetched[hit.chunk.id]
+                return chosen
+            ranked = [h for h in ranked if h.chunk.id not in gone]
+
+
+_UNFETCHED = "\u0000unfetched"  # the title of a keyword-only candidate's placeholder chunk
+
+
+def _unfetched(chunk_id: str, doc_id: str) -> Chunk:
+    return Chunk(chunk_id, doc_id, "", "", _UNFETCHED, None, "", 0, "", "")
+
+
+def _is_unfetched(chunk: Chunk) -> bool:
+    return chunk.title == _UNFETCHED
 
 
 def diversify(ranked: list[Hit], k: int, per_document: int | None = None) -> list[Hit]:

@@ -213,7 +213,8 @@ class ChunkStore:
             offset += len(got["ids"])
 
     def iter_texts(self) -> Iterator[tuple[str, str]]:
-        """(id, text) of every chunk, a page at a time: what a keyword index is built from."""
+        """(id, text) of every chunk, a page at a time: what a keyword index is built from.
+        Texts only: reading 100k chunks' metadata as well takes Chroma half as long again."""
         offset = 0
         while True:
             got = self.collection.get(include=["documents"], limit=_PAGE, offset=offset)
@@ -223,7 +224,10 @@ class ChunkStore:
             offset += len(got["ids"])
 
     def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
-        """The chunks with these ids that still exist (a deleted id is simply absent)."""
+        """The chunks with these ids that still exist (a deleted id is simply absent).
+
+        Their stored vectors go to the embedder's cache on the way: the retriever fetches
+        its final hits here, and drafting is about to compare sentences with them."""
         if not ids:
             return {}
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
@@ -233,10 +237,7 @@ class ChunkStore:
     def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (1 - Chroma's cosine distance)."""
         # Chroma returns fewer than k (none, on an empty collection) without a separate count() call.
-        got = self.collection.query(
-            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances", "embeddings"]
-        )
-        self._remember_vectors(got["documents"][0], got["embeddings"][0])
+        got = self.collection.query(query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"])
         return [
             (Chunk.from_store(cid, text, meta), 1.0 - float(dist))
             for cid, text, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
