@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
-from docx.shared import Pt
+from docx.shared import Cm, Mm, Pt
 
 from assistant.export import number_citations, reference_text
 from assistant.records import Plan
@@ -34,6 +34,10 @@ LIBREOFFICE_TIMEOUT = 120
 def plan_docx(plan: Plan, template: PlanTemplate, path: Path) -> Path:
     numbered = number_citations(plan)
     doc = Document()
+    for section in doc.sections:
+        # python-docx starts from US Letter; a council's plan is printed on A4 with 2.54 cm margins.
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2.54)
     style = doc.styles["Normal"]
     style.font.name = "Arial"  # the house style of most council reports
     style.font.size = Pt(11)
