@@ -73,3 +73,41 @@ def test_retrieved_passages_are_not_embedded_again(corpus_assistant, monkeypatch
     vectors = corpus_assistant.embedder.embed_documents([h.chunk.text for h in hits])
     assert vectors.shape == (len(hits), model.dimension)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_threads_fit_the_cores_other_processes_leave_free(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from assistant import embed
+
+    before = torch.get_num_threads()
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(embed.os, "cpu_count", lambda: 4)
+    try:
+        torch.set_num_threads(4)
+        embed._fit_threads_to_free_cores(0.2)  # an idle machine keeps every thread
+        assert torch.get_num_threads() == 4
+        embed._fit_threads_to_free_cores(2.6)  # others hold about three cores: one is left
+        assert torch.get_num_threads() == 1
+        torch.set_num_threads(4)
+        monkeypatch.setenv("OMP_NUM_THREADS", "4")  # the user's explicit choice stands
+        embed._fit_threads_to_free_cores(3.0)
+        assert torch.get_num_threads() == 4
+        embed._fit_threads_to_free_cores(None)  # nothing measured: nothing changed
+        assert torch.get_num_threads() == 4
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_other_processes_cpu_is_measured_without_our_own():
+    import os
+    import time
+
+    from assistant.embed import OthersCpu
+
+    with OthersCpu() as others:
+        end = time.monotonic() + 0.6
+        while time.monotonic() < end:  # our own busy work must not count as others'
+            pass
+    if others.cores is None:
+        pytest.skip("no /proc/stat here")
+    assert 0.0 <= others.cores <= (os.cpu_count() or 1)
