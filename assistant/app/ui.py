@@ -240,21 +240,19 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
 
         save_edit.click(on_edit, [plan, theme, editor], view_outputs, api_name="edit_section")
 
-        @friendly
-        def on_accept(plan_id: str, theme_id: str, request: gr.Request):
-            user = user_of(request)
-            workspace.accept(user, plan_id, theme_id)
-            return view(user, plan_id, theme_id)
+        def section_action(action):
+            """A button that changes the section's status (accept, reopen), then shows the section again."""
 
-        accept.click(on_accept, [plan, theme], view_outputs, api_name="accept_section")
+            @friendly
+            def handler(plan_id: str, theme_id: str, request: gr.Request):
+                user = user_of(request)
+                action(user, plan_id, theme_id)
+                return view(user, plan_id, theme_id)
 
-        @friendly
-        def on_reopen(plan_id: str, theme_id: str, request: gr.Request):
-            user = user_of(request)
-            workspace.reopen(user, plan_id, theme_id)
-            return view(user, plan_id, theme_id)
+            return handler
 
-        reopen.click(on_reopen, [plan, theme], view_outputs, api_name="reopen_section")
+        accept.click(section_action(workspace.accept), [plan, theme], view_outputs, api_name="accept_section")
+        reopen.click(section_action(workspace.reopen), [plan, theme], view_outputs, api_name="reopen_section")
 
         # -- review --------------------------------------------------------------------------------
         @friendly
