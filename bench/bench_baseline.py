@@ -123,7 +123,7 @@ def with_distractors(tmp: Path, documents: int) -> tuple[Path, int]:
     for path in CORPUS.iterdir():
         if path.is_file():
             (folder / path.name).symlink_to(path)
-    generated = write_pdf_corpus(RESULTS / "corpus" / f"distractors-{documents}x{PAGES_PER_DOCUMENT}-v1", documents, PAGES_PER_DOCUMENT)
+    generated = write_pdf_corpus(RESULTS / "corpus" / f"distractors-{documents}x{PAGES_PER_DOCUMENT}-v2", documents, PAGES_PER_DOCUMENT)
     for path in generated:
         (folder / path.name).symlink_to(path)
     from pypdf import PdfReader

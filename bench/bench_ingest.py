@@ -31,7 +31,7 @@ def main() -> dict:
 
     settings0 = Settings()
     with timed() as generate:
-        folder = RESULTS / "corpus" / f"pdf-{DOCUMENTS}x{PAGES_PER_DOCUMENT}-v1"
+        folder = RESULTS / "corpus" / f"pdf-{DOCUMENTS}x{PAGES_PER_DOCUMENT}-v2"
         paths = write_pdf_corpus(folder, DOCUMENTS, PAGES_PER_DOCUMENT)
 
     embedder = base_embedder(get_embedder(settings0.embedder))  # the model itself, under any cache wrapper

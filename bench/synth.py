@@ -41,6 +41,9 @@ CLAIMS = [
     "will review the fees and charges policy before the budget is set", "consulted residents on the proposals",
     "recognises the risk that savings are delayed", "has strengthened its approach to contract management",
 ]
+# About what a council report's page holds between its headings, tables and white space,
+# and what fits on a page with the layout below (checked: the PDFs come out at `pages`).
+WORDS_PER_PAGE = 360
 HEADINGS = [
     "Financial position", "Service performance", "Workforce", "Digital and data", "Savings delivered",
     "Risks and mitigations", "Demand pressures", "Partnership working", "Capital programme", "Next steps",
@@ -80,8 +83,7 @@ def document_blocks(rng: random.Random, number: int, pages: int) -> list[tuple[s
     """A report's headings and paragraphs, about `pages` A4 pages long at 11pt."""
     title = f"Brackenridge Borough Council report {number:03d}: {rng.choice(HEADINGS)} {2020 + number % 5}"
     blocks = [("h1", title)]
-    # About 430 words fit on a page with this layout (measured: the PDFs come out at `pages`).
-    words_wanted = pages * 480
+    words_wanted = pages * WORDS_PER_PAGE
     words = 0
     section = 0
     while words < words_wanted:
@@ -130,7 +132,7 @@ def _write_pdf(blocks: list[tuple[str, str]], path: Path) -> None:
 
     y = new_page()
     for kind, text in blocks:
-        size, style, height, width = {"h1": (16, "B", 9, 60), "h2": (12, "B", 7, 80), "p": (11, "", 6, 95)}[kind]
+        size, style, height, width = {"h1": (16, "B", 9, 60), "h2": (12, "B", 8, 70), "p": (11, "", 7, 85)}[kind]
         pdf.set_font("Helvetica", style, size)
         for line in textwrap.wrap(text, width):
             if y > 278:
@@ -138,5 +140,5 @@ def _write_pdf(blocks: list[tuple[str, str]], path: Path) -> None:
                 pdf.set_font("Helvetica", style, size)
             pdf.text(15, y, line)
             y += height
-        y += 3
+        y += 5
     pdf.output(str(path))
