@@ -17,6 +17,8 @@ for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "CHROM
 from assistant.api import Assistant  # noqa: E402
 from assistant.config import PROJECT_ROOT, Settings  # noqa: E402
 
+pytest_plugins = ["tests.reliability_log"]  # docs/reliability.md, kept current by the tests
+
 CORPUS = PROJECT_ROOT / "corpus"
 SEEDS = Path(os.environ.get("ASSISTANT_SEEDS_DIR", PROJECT_ROOT.parent / "shared" / "seeds"))
 
