@@ -11,6 +11,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def doc_id_of(chunk_id: str) -> str:
+    """A chunk id starts with its document's id ('doc_id:file_hash12:index', see ingest.chunker)."""
+    return chunk_id.split(":", 1)[0]
+
+
 @dataclass
 class Block:
     """A paragraph-like run of text from one page, under one heading."""

@@ -25,7 +25,7 @@ from typing import Iterable
 import numpy as np
 
 from assistant.embed import Embedder
-from assistant.records import Chunk
+from assistant.records import Chunk, doc_id_of
 from assistant.store import ChunkStore
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,6 @@ class Hit:
     score: float  # fused score; higher is better
     dense_rank: int | None = None
     sparse_rank: int | None = None
-
-
-def doc_id_of(chunk_id: str) -> str:
-    """A chunk id starts with its document's id ('doc_id:file_hash12:index', see ingest.chunker)."""
-    return chunk_id.split(":", 1)[0]
 
 
 class KeywordIndex:
@@ -203,40 +198,35 @@ class HybridRetriever:
         dense = self.store.query(self.embedder.embed_query(query), self.candidates) if mode in ("hybrid", "dense") else []
         sparse = self.keyword_index().search(query, self.candidates) if mode in ("hybrid", "keyword") else []
         fused: dict[str, Hit] = {}
-        for rank, (chunk, _) in enumerate(dense):
-            hit = fused.setdefault(chunk.id, Hit(chunk, 0.0))
+        for rank, (chunk_id, doc_id, _) in enumerate(dense):
+            hit = fused.setdefault(chunk_id, Hit(_unfetched(chunk_id, doc_id), 0.0))
             hit.dense_rank = rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
         for rank, (chunk_id, doc_id, _) in enumerate(sparse):
-            # A keyword-only candidate is ranked on its id and document alone; only the few
-            # that make the final k are fetched (fetching all forty cost more than BM25 itself).
+            # Candidates are ranked on their id and document alone; only the few that make
+            # the final k are fetched (fetching all forty cost more than BM25 itself).
             hit = fused.setdefault(chunk_id, Hit(_unfetched(chunk_id, doc_id), 0.0))
             hit.sparse_rank = rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
         ranked = sorted(fused.values(), key=lambda h: h.score, reverse=True)
         while True:
             chosen = diversify(ranked, k, per_document)
-            # One fetch for the final hits: the keyword-only ones' chunks, and every hit's stored
-            # vector for the embedder's cache (drafting compares sentences with these passages).
+            # One fetch for the final hits: their chunks, and each one's stored vector for the
+            # embedder's cache (drafting compares sentences with these passages).
             fetched = self.store.chunks_by_id([h.chunk.id for h in chosen]) if chosen else {}
             gone = {h.chunk.id for h in chosen} - set(fetched)
             if not gone:  # the usual case; otherwise a chunk was deleted since the index was built
                 for hit in chosen:
-                    if _is_unfetched(hit.chunk):
-                        hit.chunk = fetched[hit.chunk.id]
+                    hit.chunk = fetched[hit.chunk.id]
                 return chosen
             ranked = [h for h in ranked if h.chunk.id not in gone]
 
 
-_UNFETCHED = "\u0000unfetched"  # the title of a keyword-only candidate's placeholder chunk
+_UNFETCHED = "\u0000unfetched"  # the title of a candidate's placeholder chunk, until it is fetched
 
 
 def _unfetched(chunk_id: str, doc_id: str) -> Chunk:
     return Chunk(chunk_id, doc_id, "", "", _UNFETCHED, None, "", 0, "", "")
-
-
-def _is_unfetched(chunk: Chunk) -> bool:
-    return chunk.title == _UNFETCHED
 
 
 def diversify(ranked: list[Hit], k: int, per_document: int | None = None) -> list[Hit]:

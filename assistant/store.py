@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import Embedder, remember_vectors
-from assistant.records import Chunk, SourceDocument
+from assistant.records import Chunk, SourceDocument, doc_id_of
 
 log = logging.getLogger(__name__)
 
@@ -234,14 +234,14 @@ class ChunkStore:
         self._remember_vectors(got["documents"], got["embeddings"])
         return {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity (1 - Chroma's cosine distance)."""
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, str, float]]:
+        """Nearest chunks as (chunk id, doc id, cosine similarity), without their text.
+
+        Only ids and distances come back: the retriever fuses forty candidates and then
+        fetches the few it keeps (`chunks_by_id`), which halved the payload per query."""
         # Chroma returns fewer than k (none, on an empty collection) without a separate count() call.
-        got = self.collection.query(query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"])
-        return [
-            (Chunk.from_store(cid, text, meta), 1.0 - float(dist))
-            for cid, text, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
-        ]
+        got = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        return [(cid, doc_id_of(cid), 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def _remember_vectors(self, texts, vectors) -> None:
         # The passages we return are about to be compared with drafted sentences (verify);

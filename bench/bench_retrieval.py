@@ -88,7 +88,7 @@ def measure(data_dir: Path, size: int, host: str | None, port: int | None, phase
             dense = store.query(vector, retriever.candidates)
         with timed() as c3:
             sparse = index.search(q, retriever.candidates)
-        final = list(dict.fromkeys([c.id for c, _ in dense[:4]] + [cid for cid, _, _ in sparse[:8]]))[:8]  # k=8, as search fetches
+        final = list(dict.fromkeys([cid for cid, _, _ in dense[:4]] + [cid for cid, _, _ in sparse[:8]]))[:8]  # k=8, as search fetches
         with timed() as c4:
             store.chunks_by_id(final)
         for name, clock in zip(parts, (c1, c2, c3, c4)):
