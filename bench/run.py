@@ -59,6 +59,22 @@ def headlines(results: dict) -> list[str]:
     return out
 
 
+DOCS = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- BEGIN RESULTS: written by `make bench` (bench/run.py) -->", "<!-- END RESULTS -->"
+
+
+def record_in_docs(report: str) -> None:
+    """Put the latest tables into docs/benchmarks.md between its markers, so the page
+    shows what the last full-size run measured (QUICK runs never touch it)."""
+    if not DOCS.exists():
+        return
+    text = DOCS.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        return
+    head, _, rest = text.partition(BEGIN)
+    DOCS.write_text(f"{head}{BEGIN}\n{report.strip()}\n{END}{rest.partition(END)[2]}", encoding="utf-8")
+
+
 def main(names: list[str]) -> int:
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
@@ -92,6 +108,8 @@ def main(names: list[str]) -> int:
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "report.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+    if not QUICK and not failed:
+        record_in_docs("\n".join(report[2:]))
     print("\n=== headlines ===")
     print("\n".join(lines))
     print(f"\n{len(chosen)} benchmark(s) in {time.perf_counter() - started:.0f} s "
