@@ -32,14 +32,18 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
     users = users or {}
     check_bind(host, users)  # before anything slow: a refusal should be instant
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from starlette.middleware import Middleware
+
     from assistant.api import Assistant
+    from assistant.app.files import PrivateFiles, PrivateFilesMiddleware
     from assistant.app.ui import build_app
     from assistant.app.views import PAGE_CSS, PAGE_JS
     from assistant.workspace.corpus import CorpusManager
     from assistant.workspace.service import Workspace
 
     assistant = assistant or Assistant(settings)
-    app = build_app(Workspace(assistant), CorpusManager(assistant))
+    files = PrivateFiles()
+    app = build_app(Workspace(assistant), CorpusManager(assistant), files)
     app.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
     _, url, _ = app.launch(
         server_name=host,
@@ -54,5 +58,7 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
         ssr_mode=False,  # server-side rendering needs Node and a second port; nothing here gains from it
         css=PAGE_CSS,
         js=PAGE_JS,
+        # Gradio lets any signed-in user fetch any cached file by its URL; exports are their owner's alone.
+        app_kwargs={"middleware": [Middleware(PrivateFilesMiddleware, files=files)]},
     )
     return RunningApp(app, url)

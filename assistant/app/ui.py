@@ -14,7 +14,10 @@ import tempfile
 from pathlib import Path
 
 import gradio as gr
+from gradio.data_classes import FileData
+from gradio.utils import NamedString
 
+from assistant.app.files import PrivateFiles
 from assistant.app.views import (
     budget_html, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html, section_html,
     theme_label,
@@ -55,6 +58,20 @@ def friendly(fn):
     return plain
 
 
+class UploadBox(gr.File):
+    """Gradio's file widget, whose `file_types` only filter the browser's picker.
+
+    Gradio's server-side check refuses a whole batch with "Invalid file type" and names no file;
+    `CorpusManager.check_upload` refuses each bad file by name and ingests the rest, so the type
+    check is left to it.
+    """
+
+    is_template = True  # rendered by Gradio's own File component in the browser
+
+    def _process_single_file(self, f: FileData) -> NamedString:
+        return NamedString(f.path)
+
+
 class GradioProgress(Progress):
     def __init__(self, progress: gr.Progress):
         self.progress, self.total, self.done, self.label = progress, 0, 0, ""
@@ -68,8 +85,9 @@ class GradioProgress(Progress):
         self.progress((self.done, self.total), desc=f"{self.label}: {detail}")
 
 
-def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
+def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles | None = None) -> gr.Blocks:
     template = workspace.template
+    files = files or PrivateFiles()  # exports are registered to their user (see app/files.py)
     first_theme = template.themes[0].id
     export_dir = Path(tempfile.mkdtemp(prefix="cda-exports-"))  # Gradio copies downloads from here into its cache
 
@@ -154,7 +172,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
                 review_csv_button = gr.Button("Export the review as CSV")
                 review_csv_file = gr.File(label="Review CSV", interactive=False)
             with gr.Tab("Corpus"):
-                uploads = gr.File(label="Council documents", file_count="multiple", file_types=corpus.allowed_extensions(),
+                uploads = UploadBox(label="Council documents", file_count="multiple", file_types=corpus.allowed_extensions(),
                                   type="filepath")
                 ingest = gr.Button("Ingest", variant="primary")
                 ingest_status = gr.Markdown()
@@ -277,7 +295,8 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
 
         @friendly
         def on_review_csv(plan_id: str, request: gr.Request):
-            return str(workspace.export_review_csv(user_of(request), plan_id, Path(tempfile.mkdtemp(dir=export_dir))))
+            user = user_of(request)
+            return files.own(user, workspace.export_review_csv(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir))))
 
         review_csv_button.click(on_review_csv, [plan], [review_csv_file], api_name="review_csv")
 
@@ -304,8 +323,9 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
         def on_export_docx(plan_id: str, request: gr.Request):
             if not plan_id:
                 raise WorkspaceError("Create or choose a plan first.")
-            path, check = workspace.export_docx(user_of(request), plan_id, Path(tempfile.mkdtemp(dir=export_dir)))
-            return str(path), ("\u26a0 " if check.over else "\u2713 ") + check.message()
+            user = user_of(request)
+            path, check = workspace.export_docx(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir)))
+            return files.own(user, path), ("\u26a0 " if check.over else "\u2713 ") + check.message()
 
         export_docx.click(on_export_docx, [plan], [download, page_check], api_name="export_docx")
 
@@ -313,7 +333,8 @@ def build_app(workspace: Workspace, corpus: CorpusManager) -> gr.Blocks:
         def on_export_md(plan_id: str, request: gr.Request):
             if not plan_id:
                 raise WorkspaceError("Create or choose a plan first.")
-            return str(workspace.export_markdown(user_of(request), plan_id, Path(tempfile.mkdtemp(dir=export_dir)))), ""
+            user = user_of(request)
+            return files.own(user, workspace.export_markdown(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir)))), ""
 
         export_md.click(on_export_md, [plan], [download, page_check], api_name="export_markdown")
 

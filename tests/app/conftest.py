@@ -32,3 +32,57 @@ def client(running, user: str | None = "ann"):
 
     auth = (user, USERS[user]) if user else None
     return Client(running.url, auth=auth, verbose=False, download_files=True)
+
+
+def login(running, user: str):
+    """A raw HTTP session signed in through Gradio's own login form (the cookie a browser gets)."""
+    import httpx
+
+    session = httpx.Client(base_url=running.url, timeout=120, follow_redirects=False)
+    answer = session.post("login", data={"username": user, "password": USERS[user]})
+    assert answer.status_code == 200, answer.text
+    return session
+
+
+# Text a council document might carry that would run in a page if shown unescaped.
+HOSTILE_PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[minutes](javascript:alert(1))",
+                    "<a href=\"javascript:alert(1)\">the report</a>"]
+
+
+def write_hostile_corpus(folder):
+    """Two small documents; the transformation one hides script in sentences the offline drafter picks."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "transformation-report.txt").write_text(
+        "Transformation report 2024\n\n"
+        "The Council restructured its senior management team in 2023 <script>alert(1)</script> and removed 14 posts "
+        "from the operating model.\n\n"
+        "The new centralised operating model <img src=x onerror=alert(1)> reduced the cost per contact by 18 per cent "
+        "according to the performance dashboard.\n\n"
+        "The transformation programme board tracks key performance indicators every month, as the "
+        "[minutes](javascript:alert(1)) record, and the savings target for phase two is £2.4 million.\n\n"
+        "The shared service with the neighbouring council <a href=\"javascript:alert(1)\">the report</a> now runs "
+        "revenues and benefits for both councils.\n",
+        encoding="utf-8",
+    )
+    (folder / "digital-strategy.md").write_text(
+        "# Digital strategy\n\nThe Council moved 60 per cent of customer contact online in 2023 and uses data dashboards "
+        "to plan services.\n\nThe Council will replace its housing system in 2025 to cut waiting times.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile_assistant(tmp_path_factory):
+    """A store holding only the hostile documents (small, so ingest and drafting stay quick)."""
+    from assistant.api import Assistant
+    from tests.conftest import make_settings
+
+    root = tmp_path_factory.mktemp("hostile")
+    assistant = Assistant(make_settings(root / "data"))
+    report = assistant.ingest([write_hostile_corpus(root / "docs")])
+    assert report.ok, report.failed
+    return assistant
