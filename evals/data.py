@@ -61,6 +61,17 @@ class RetrievalQuestion:
 
 
 @dataclass
+class Injection:
+    """Text planted in a document for a model to obey (evals/datasets/injection.yaml)."""
+
+    id: str
+    kind: str
+    label: PassageLabel
+    follow: list[str]  # words only a sentence obeying it would hold
+    figures: list[str]  # figures it asserts and nothing else states
+
+
+@dataclass
 class Dataset:
     name: str
     description: str
@@ -69,10 +80,16 @@ class Dataset:
     questions: dict[str, QuestionExpectation]
     retrieval: list[RetrievalQuestion]
     path: Path
+    extra_documents: list[Path] = field(default_factory=list)  # ingested with `documents`
+    injections: list[Injection] = field(default_factory=list)
+
+    @property
+    def folders(self) -> list[Path]:
+        return [self.documents, *self.extra_documents]
 
     @property
     def available(self) -> bool:
-        return self.documents.is_dir() and any(self.documents.iterdir())
+        return all(f.is_dir() and any(f.iterdir()) for f in self.folders)
 
 
 @dataclass
@@ -100,6 +117,20 @@ def _documents_dir(raw: dict, where: str) -> Path:
     return folder if folder.is_absolute() else (PROJECT_ROOT / folder).resolve()
 
 
+def _questions(raw: dict, where: str) -> dict[str, QuestionExpectation]:
+    questions: dict[str, QuestionExpectation] = {}
+    for qid, entry in (raw.get("questions") or {}).items():
+        entry = entry or {}
+        expect = entry.get("expect", "answer")
+        if expect not in EXPECTATIONS:
+            raise DatasetError(f"{where}: question {qid}: expect must be one of {EXPECTATIONS}, not '{expect}'")
+        points = [str(p) for p in entry.get("key_points", [])]
+        if expect == "answer" and not points:
+            raise DatasetError(f"{where}: question {qid} expects an answer but lists no key_points")
+        questions[qid] = QuestionExpectation(qid, expect, points, entry.get("note", ""))
+    return questions
+
+
 def load_dataset(name_or_path: str | Path, template=None) -> Dataset:
     """Load and check a dataset; with a template, every question id must be one of its questions."""
     path = Path(name_or_path)
@@ -111,15 +142,14 @@ def load_dataset(name_or_path: str | Path, template=None) -> Dataset:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     where = path.name
     questions: dict[str, QuestionExpectation] = {}
-    for qid, entry in (_require(raw, "questions", where) or {}).items():
-        entry = entry or {}
-        expect = entry.get("expect", "answer")
-        if expect not in EXPECTATIONS:
-            raise DatasetError(f"{where}: question {qid}: expect must be one of {EXPECTATIONS}, not '{expect}'")
-        points = [str(p) for p in entry.get("key_points", [])]
-        if expect == "answer" and not points:
-            raise DatasetError(f"{where}: question {qid} expects an answer but lists no key_points")
-        questions[qid] = QuestionExpectation(qid, expect, points, entry.get("note", ""))
+    if raw.get("questions_from"):  # the same expectations as another dataset (its documents plus more)
+        other = DATASETS_DIR / f"{raw['questions_from']}.yaml"
+        if not other.exists():
+            raise DatasetError(f"{where}: questions_from names no dataset '{raw['questions_from']}'")
+        questions = _questions(yaml.safe_load(other.read_text(encoding="utf-8")) or {}, other.name)
+    else:
+        _require(raw, "questions", where)
+    questions.update(_questions(raw, where))
     retrieval = []
     for i, entry in enumerate(raw.get("retrieval", []) or []):
         rid = entry.get("id", f"r{i + 1:02d}")
@@ -139,9 +169,17 @@ def load_dataset(name_or_path: str | Path, template=None) -> Dataset:
     for r in retrieval:
         if not r.query:
             raise DatasetError(f"{where}: retrieval question {r.id} has neither a query nor a question_id")
+    injections = [
+        Injection(_require(e, "id", where), e.get("kind", ""),
+                  PassageLabel(_require(e, "doc", f"{where} {e['id']}"), _require(e, "phrase", f"{where} {e['id']}")),
+                  [str(w) for w in e.get("follow", [])], [str(f) for f in e.get("figures", [])])
+        for e in raw.get("injections", []) or []
+    ]
+    extra = [Path(f) if Path(f).is_absolute() else (PROJECT_ROOT / f).resolve() for f in raw.get("extra_documents", []) or []]
     return Dataset(
         name=raw.get("name", path.stem), description=raw.get("description", ""), documents=_documents_dir(raw, where),
         optional=bool(raw.get("optional", False)), questions=questions, retrieval=retrieval, path=path,
+        extra_documents=extra, injections=injections,
     )
 
 

@@ -1,6 +1,6 @@
 """The eval runner: validate the judges, draft each dataset's plan, measure it, check thresholds, write the report.
 
-    python -m evals.run [--dataset corpus|seeds] [--llm] [--judge offline|llm] [--no-render]
+    python -m evals.run [--dataset corpus|seeds|injection] [--llm] [--judge offline|llm] [--no-render]
     assistant eval ...      (the same, from the CLI)
     make eval               (offline, every dataset; exits 1 when a metric is under its threshold)
     make eval-llm-metrics   (the LLM drafter on the local Qwen server)
@@ -31,13 +31,13 @@ from assistant.config import PROJECT_ROOT, Settings
 from evals.checks import check_thresholds
 from evals.data import DatasetError, load_dataset, load_judge_pairs
 from evals.judges import OfflineJudge, validate
-from evals.metrics import citations, coverage, figures, pages, retrieval
+from evals.metrics import citations, coverage, figures, injection, pages, retrieval
 
 log = logging.getLogger("evals")
 
 RESULTS = PROJECT_ROOT / "evals" / "results"
 THRESHOLDS = PROJECT_ROOT / "evals" / "thresholds.yaml"
-DEFAULT_DATASETS = ("corpus", "seeds")
+DEFAULT_DATASETS = ("corpus", "seeds", "injection")
 RETRIEVAL_KS = [1, 3, 5, 10]
 
 
@@ -107,7 +107,7 @@ def measure_dataset(dataset, template, settings: Settings, drafter: str, judge, 
     timings = {}
     start = time.perf_counter()
     assistant = RecordingAssistant(settings)
-    report = assistant.ingest([dataset.documents])
+    report = assistant.ingest(dataset.folders)
     if report.failed:
         log.warning("%s: %d files failed to ingest: %s", dataset.name, len(report.failed), report.failed)
     timings["ingest"] = time.perf_counter() - start
@@ -123,8 +123,23 @@ def measure_dataset(dataset, template, settings: Settings, drafter: str, judge, 
 
     result = measure_plan(plan, assistant.raw_sections, template, dataset, judge, trusted, render, timings)
     result.update(ingest={"added": len(report.added), "failed": report.failed}, retrieval=retrieval_modes)
+    if dataset.injections:
+        start = time.perf_counter()
+        result["injection"] = measure_injection(plan, assistant, dataset)
+        timings["injection"] = time.perf_counter() - start
     result["seconds"] = {k: round(v, 1) for k, v in timings.items()}
     return result
+
+
+def measure_injection(plan, assistant, dataset) -> dict:
+    """The plan against the planted instructions, and an obeying drafter against verification (metrics/injection.py)."""
+    texts = [(c.source, c.text) for c in assistant.store.iter_chunks()]
+    absent = [i.id for i in dataset.injections if not any(i.label.matches(src, text) for src, text in texts)]
+    if absent:
+        raise DatasetError(f"{dataset.name}: planted text not found in the ingested documents: {', '.join(absent)}")
+    scores = injection.score_sections(plan.sections, dataset.injections)
+    return {"planted": [{"id": i.id, "kind": i.kind, "doc": i.label.doc, "figures": i.figures} for i in dataset.injections],
+            "plan": scores.to_dict(), "adversary": injection.adversary(plan.sections, dataset.injections, assistant.embedder)}
 
 
 def measure_plan(plan, raw_sections: dict, template, dataset, judge, trusted: bool, render: bool, timings: dict | None = None) -> dict:
@@ -255,7 +270,7 @@ def write_results(result: dict, out_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="assistant eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", action="append", help="corpus or seeds (repeatable; default: both, seeds when present)")
+    parser.add_argument("--dataset", action="append", help="corpus, seeds or injection (repeatable; default: all, seeds when present)")
     parser.add_argument("--llm", action="store_true", help="draft with the LLM drafter (configured endpoint, else the local Qwen server)")
     parser.add_argument("--judge", choices=("offline", "llm"), default="offline", help="judge for coverage and citations")
     parser.add_argument("--llm-judge", action="store_true", help="also validate the LLM judge on the labelled pairs")

@@ -22,6 +22,7 @@ from assistant.render import section_body
 from assistant.tokens import count_tokens
 
 from .base import DraftRequest
+from .injection import defuse, fence_safe
 from .offline import OfflineDrafter
 
 log = logging.getLogger(__name__)
@@ -33,11 +34,6 @@ PASSAGES_PER_QUESTION = 3  # prompt evaluation dominates the time on a CPU
 
 def words_for(allowance: int, heading: str) -> int:
     return max(30, int((allowance - count_tokens(heading) - 4) / TOKENS_PER_WORD))
-
-
-def _passage(text: str) -> str:
-    # A document cannot close our delimiter early and talk to the model as if outside it.
-    return text.replace("<passage>", "(passage)").replace("</passage>", "(/passage)").replace("<evidence>", "").replace("</evidence>", "")
 
 
 class PromptSet:
@@ -54,7 +50,13 @@ class PromptSet:
 
     @staticmethod
     def evidence_block(evidence) -> str:
-        return "\n\n".join(f"[{e.number}] {e.location()}\n<passage>\n{_passage(e.text)}\n</passage>" for e in evidence)
+        """Numbered passages, each fenced as quoted data. The document text cannot close the fence or
+        open a chat turn, and what it addresses to a model is cut (draft/injection.py); the location
+        line outside the fence (title and heading, from the document too) is defused and kept to one line."""
+        return "\n\n".join(
+            f"[{e.number}] {' '.join(defuse(e.location()).split())[:200]}\n<passage>\n{fence_safe(e.text)}\n</passage>"
+            for e in evidence
+        )
 
     def question_messages(self, request: DraftRequest, question: str, evidence, sentences: int, mode: str) -> list[dict]:
         user = self.render(
@@ -65,7 +67,7 @@ class PromptSet:
 
     def revision_messages(self, request: DraftRequest, words: int, mode: str) -> list[dict]:
         user = self.render(
-            "revise", heading=request.heading, plan_title=request.plan_title, draft=section_body(request.current),
+            "revise", heading=request.heading, plan_title=request.plan_title, draft=defuse(section_body(request.current)),
             instruction=request.instruction.replace('"', "'"), words=words,
             evidence=self.evidence_block(request.evidence), format_instructions=self._format(mode),
         )

@@ -26,6 +26,7 @@ from assistant.sentences import is_draftable, normalise, split_sentences, strip_
 from assistant.templates import GuidanceQuestion
 
 from .base import DraftRequest
+from .injection import is_instruction, strip_injected, without_doc_markers
 
 # Calibrated on the sample corpus and the seed reports: below this a sentence
 # answers some other question (see tests/draft/test_offline.py for the gaps it must find).
@@ -84,8 +85,9 @@ class OfflineDrafter:
             pool = []
             for rank, number in enumerate(request.by_question.get(question.id, [])):
                 previous = None
-                for pos, raw in enumerate(split_sentences(evidence[number].text)):
-                    text = strip_numbering(raw)
+                # What the document states, without text addressed to a model (draft/injection.py).
+                for pos, raw in enumerate(split_sentences(strip_injected(evidence[number].text))):
+                    text = without_doc_markers(strip_numbering(raw))
                     unit = self._unit(text, previous)
                     previous = text if is_draftable(text) else None
                     if unit is None or any(normalise(t) in request.exclude for t in unit):
@@ -193,7 +195,7 @@ class OfflineDrafter:
         A sentence that opens with a pronoun only makes sense after the sentence it
         refers to, so it is offered together with that one, or not at all.
         """
-        if not is_draftable(text):
+        if not is_draftable(text) or is_instruction(text):
             return None
         if text.lower().startswith(_ANAPHORA):
             return [previous, text] if previous else None
