@@ -79,24 +79,30 @@ def libreoffice_binary() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def rendered_pages(docx_path: Path) -> int | None:
-    """Pages of the DOCX as LibreOffice lays it out, or None when LibreOffice is not installed or fails."""
+def render_pdf(docx_path: Path, out_dir: Path) -> Path | None:
+    """The DOCX laid out by LibreOffice as a PDF in out_dir, or None when LibreOffice is not installed or fails."""
     binary = libreoffice_binary()
     if binary is None:
         return None
+    # A private profile: a second LibreOffice (or a user's open one) would otherwise block the conversion.
+    profile = out_dir / "lo-profile"
+    cmd = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(docx_path)]
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, timeout=LIBREOFFICE_TIMEOUT)
+    except (subprocess.SubprocessError, OSError) as exc:
+        log.warning("LibreOffice could not render %s (%s); estimating pages instead", docx_path.name, exc)
+        return None
+    pdf = out_dir / (docx_path.stem + ".pdf")
+    return pdf if pdf.exists() else None
+
+
+def rendered_pages(docx_path: Path) -> int | None:
+    """Pages of the DOCX as LibreOffice lays it out, or None when LibreOffice is not installed or fails."""
     from pypdf import PdfReader
 
     with tempfile.TemporaryDirectory() as out:
-        # A private profile: a second LibreOffice (or a user's open one) would otherwise block the conversion.
-        profile = Path(out) / "profile"
-        cmd = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", out, str(docx_path)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=LIBREOFFICE_TIMEOUT)
-        except (subprocess.SubprocessError, OSError) as exc:
-            log.warning("LibreOffice could not render %s (%s); estimating pages instead", docx_path.name, exc)
-            return None
-        pdf = Path(out) / (docx_path.stem + ".pdf")
-        return len(PdfReader(str(pdf)).pages) if pdf.exists() else None
+        pdf = render_pdf(docx_path, Path(out))
+        return len(PdfReader(str(pdf)).pages) if pdf else None
 
 
 def check_pages(docx_path: Path, plan: Plan, template: PlanTemplate) -> PageCheck:

@@ -9,15 +9,12 @@ set against the template's figure (tokens_per_page), whose error is reported.
 
 from __future__ import annotations
 
-import logging
-import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.export_docx import LIBREOFFICE_TIMEOUT, libreoffice_binary, plan_docx
+from assistant.export_docx import libreoffice_binary, plan_docx, render_pdf
 
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,21 +56,6 @@ def body_only(docx_path: Path, out_path: Path) -> Path:
     return out_path
 
 
-def to_pdf(docx_path: Path, out_dir: Path) -> Path | None:
-    binary = libreoffice_binary()
-    if binary is None:
-        return None
-    profile = out_dir / "lo-profile"  # private profile: another LibreOffice would block the conversion
-    cmd = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(docx_path)]
-    try:
-        subprocess.run(cmd, check=True, capture_output=True, timeout=LIBREOFFICE_TIMEOUT)
-    except (subprocess.SubprocessError, OSError) as exc:
-        log.warning("LibreOffice could not render %s: %s", docx_path.name, exc)
-        return None
-    pdf = out_dir / (docx_path.stem + ".pdf")
-    return pdf if pdf.exists() else None
-
-
 def last_page_fill(pdf_path: Path, top_margin: float, bottom_margin: float) -> tuple[int, float]:
     """(pages, fraction of the last page's text area that is used), from the lowest line of text on it."""
     from pypdf import PdfReader
@@ -112,8 +94,8 @@ def page_scores(plan, template, render: bool = True) -> PageScores:
         body = body_only(full, out / "plan-body.docx")
         section = Document(str(body)).sections[0]
         scores.page_size = f"{section.page_width.mm:.0f} x {section.page_height.mm:.0f} mm"
-        body_pdf = to_pdf(body, out)
-        full_pdf = to_pdf(full, out)
+        body_pdf = render_pdf(body, out)
+        full_pdf = render_pdf(full, out)
         if body_pdf is None:
             scores.renderer = "LibreOffice failed to render the plan"
             return scores
