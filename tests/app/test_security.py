@@ -291,9 +291,9 @@ def hostile_web(hostile_assistant):
         running.close()
 
 
-def _unescaped(html: str) -> list[str]:
-    """Markup from the hostile payloads that survived as markup."""
-    found = [p for p in HOSTILE_PAYLOADS if p in html]
+def _unescaped(html: str, markdown: bool = False) -> list[str]:
+    """Markup from the hostile payloads that survived as markup (a markdown link is markup only where markdown renders)."""
+    found = [p for p in HOSTILE_PAYLOADS if p in html and (markdown or not p.startswith("["))]
     found += re.findall(r"<script\b|<img\b[^>]*onerror|href\s*=\s*['\"]?\s*javascript:", html, re.IGNORECASE)
     return found
 
@@ -311,7 +311,7 @@ def test_document_and_user_text_is_escaped_in_every_panel(hostile_web, reliabili
     panels = {"section": chat[SECTION], "evidence": chat[EVIDENCE], "review": table,
               "budget": loaded[2], "gaps/notes": "".join(str(x) for x in chat[6:8])}
     for name, html in panels.items():
-        assert _unescaped(html) == [], (name, _unescaped(html))
+        assert _unescaped(html, markdown=name == "gaps/notes") == [], (name, html)
     assert "&lt;img src=x onerror=alert(1)&gt;" in chat[EVIDENCE] and "javascript:alert(1)" in chat[EVIDENCE]  # shown as text
     assert loaded[0]["choices"][0][0] == title  # the title is data for the dropdown (rendered as text), kept as typed
     md_path = ann.predict(plan_id, api_name="/export_markdown")[0]
