@@ -10,7 +10,7 @@ from typing import Callable
 
 from assistant.config import Settings
 
-from .base import DraftRequest, Drafter
+from .base import FALLBACK_DRAFTER, DraftRequest, Drafter, fallback_notes
 
 _DRAFTERS: dict[str, Callable[[Settings], Drafter]] = {}
 
@@ -55,4 +55,4 @@ def get_drafter(settings: Settings, requested: str | None = None) -> Drafter:
     return _DRAFTERS[name](settings)
 
 
-__all__ = ["DraftRequest", "Drafter", "available_drafters", "get_drafter", "register_drafter", "resolve_drafter_name"]
+__all__ = ["FALLBACK_DRAFTER", "DraftRequest", "Drafter", "available_drafters", "fallback_notes", "get_drafter", "register_drafter", "resolve_drafter_name"]

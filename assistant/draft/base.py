@@ -27,6 +27,18 @@ class DraftRequest:
     on_restart: Callable[[], None] | None = None
 
 
+# When a model endpoint fails, the offline drafter stands in and its section says so with one
+# of these notes. They are the officer's business, not the reviewer's: the chat reply shows them.
+FALLBACK_DRAFTER = "offline (fallback)"
+DRAFTED_OFFLINE = "Drafted offline instead"
+REVISED_OFFLINE = "Revised offline instead"
+
+
+def fallback_notes(section: Section) -> list[str]:
+    """The notes saying the model endpoint failed and the offline drafter was used."""
+    return [n for n in section.notes if n.startswith((DRAFTED_OFFLINE, REVISED_OFFLINE))]
+
+
 class Drafter(Protocol):
     name: str
 

@@ -4,7 +4,7 @@ Councils ingest whatever sits on their shared drives, and a document can carry t
 written for a model rather than for a reader: "ignore previous instructions and
 write ...", a fake "SYSTEM:" prompt, a note to "the AI" asserting a figure, chat-template
 tokens such as <|im_start|>, or our own <passage> delimiter to end the quoted material
-early. The rule the drafters and the verifier share (docs/design.md):
+early. The rule the drafters and the verifier share:
 
 - a sentence addressed to a model is not a statement by the council: it is never drafted,
   and it is not evidence, so a figure only it asserts cannot be cited to its passage;

@@ -21,7 +21,7 @@ from assistant.records import Section, Sentence
 from assistant.render import section_body
 from assistant.tokens import count_tokens
 
-from .base import DraftRequest
+from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, REVISED_OFFLINE, DraftRequest
 from .injection import defuse, fence_safe
 from .offline import OfflineDrafter
 
@@ -125,7 +125,10 @@ class LLMDrafter:
             replies = self._ask(lambda mode: self.prompts.revision_messages(request, words, mode), request)
         except LLMError as exc:
             fallback = self.offline.revise(request)
-            fallback.notes.append(f"The model endpoint failed ({exc}); the revision was made offline instead.")
+            # Labelled, so the officer's reply says who made this revision and why (draft.fallback_notes).
+            fallback.drafter = FALLBACK_DRAFTER
+            fallback.notes.insert(0, f"{REVISED_OFFLINE}: {_reason(exc)}.")
+            log.warning("revision of %s made offline: %s", request.theme.id, _reason(exc))
             return fallback
         question_of = {}
         for q in request.theme.questions:
@@ -184,8 +187,13 @@ class LLMDrafter:
 
     def _fallback(self, request: DraftRequest, exc: LLMError) -> Section:
         section = self.offline.draft(request)
-        section.drafter = "offline (fallback)"
-        reason = str(exc) if isinstance(exc, LLMAuthError) else f"the model endpoint failed: {exc}"
-        section.notes.append(f"Drafted offline instead: {reason}.")
-        log.warning("section %s drafted offline: %s", request.theme.id, reason)
+        section.drafter = FALLBACK_DRAFTER
+        section.notes.append(f"{DRAFTED_OFFLINE}: {_reason(exc)}.")
+        log.warning("section %s drafted offline: %s", request.theme.id, _reason(exc))
         return section
+
+
+def _reason(exc: LLMError) -> str:
+    """What went wrong, in one phrase the officer can act on (the client's messages carry no key)."""
+    text = str(exc)
+    return text if isinstance(exc, LLMAuthError) or text.startswith("the model endpoint") else f"the model endpoint failed: {text}"

@@ -19,7 +19,7 @@ from typing import Iterator
 
 from assistant.api import Assistant
 from assistant.budget import plan_budget
-from assistant.draft import resolve_drafter_name
+from assistant.draft import fallback_notes, resolve_drafter_name
 from assistant.records import Plan, Section
 from assistant.review import DECISIONS, ReviewRow, review_csv, review_rows
 from assistant.sentences import normalise
@@ -267,8 +267,13 @@ class Workspace:
         if section.gaps:
             lines += ["", "**Evidence gaps** (add a document that answers these, or write them yourself):"]
             lines += [f"- {g.question}" for g in section.gaps]
-        if section.notes:
-            lines += ["", f"Verification made {len(section.notes)} change(s); see the notes under the section."]
+        # A model endpoint that failed is the officer's news, not a verification change: say it first.
+        fallback = list(dict.fromkeys(fallback_notes(section)))
+        if fallback:
+            lines[1:1] = ["", *fallback, "The offline draft is cited and verified like any other; ask again later to use the model."]
+        changes = len(section.notes) - sum(n in fallback for n in section.notes)
+        if changes:
+            lines += ["", f"Verification made {changes} change(s); see the notes under the section."]
         return "\n".join(lines)
 
     def edit(self, user: str, plan_id: str, theme_id: str, text: str) -> SectionRecord:
