@@ -19,8 +19,8 @@ from gradio.utils import NamedString
 
 from assistant.app.files import PrivateFiles
 from assistant.app.views import (
-    budget_html, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html, section_html,
-    theme_label,
+    budget_html, chat_messages, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html,
+    section_html, theme_label,
 )
 from assistant.progress import Progress
 from assistant.render import section_body
@@ -106,7 +106,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
         return [
             gr.Radio(choices=[(theme_label(r, overview), r.theme_id) for r in records], value=theme_id),
             budget_html(overview),
-            workspace.messages(user, plan_id, theme_id),
+            chat_messages(workspace.messages(user, plan_id, theme_id)),
             section_html(section),
             section_body(section) if section else "",
             evidence_html(section),
@@ -229,14 +229,14 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             user = user_of(request)
             if not plan_id:
                 raise WorkspaceError("Create or choose a plan first.")
-            shown = workspace.messages(user, plan_id, theme_id) + [{"role": "user", "content": text}]
+            shown = chat_messages(workspace.messages(user, plan_id, theme_id) + [{"role": "user", "content": text}])
             skip = [gr.skip()] * (len(view_outputs) - 3)
             yield [gr.skip(), gr.skip(), shown, *skip, ""]
             partial = ""
             for event in workspace.chat(user, plan_id, theme_id, text):
                 if event.kind == "text":
                     partial += event.text
-                    yield [gr.skip(), gr.skip(), shown + [{"role": "assistant", "content": readable_stream(partial)}], *skip, gr.skip()]
+                    yield [gr.skip(), gr.skip(), shown + chat_messages([{"role": "assistant", "content": readable_stream(partial)}]), *skip, gr.skip()]
                 elif event.kind == "restart":
                     partial = ""
             yield [*view(user, plan_id, theme_id), ""]

@@ -68,6 +68,17 @@ def readable_stream(partial: str) -> str:
     return " ".join(sentences) + " \u2026"
 
 
+def chat_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Chat turns for gr.Chatbot, their markup escaped.
+
+    The Chatbot renders HTML inside markdown and its sanitiser only strips what runs (scripts,
+    `onerror`): a document's `<img src=...>` or an officer's `<b>` would still become elements,
+    and an image fetches its URL. The replies quote document sentences, so every turn is escaped;
+    markdown (bold, lists) still renders. Quotes are left alone, so the text reads as written.
+    """
+    return [{**m, "content": escape(m["content"], quote=False)} for m in messages]
+
+
 def theme_label(record: SectionRecord, overview: PlanOverview) -> str:
     budget = next(t for t in overview.themes if t.theme_id == record.theme_id)
     share = budget.allowance / overview.budget_tokens if overview.budget_tokens else 0
