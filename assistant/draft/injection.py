@@ -39,23 +39,26 @@ _TEMPLATE_TURN = re.compile(
 )
 # Our own delimiters (prompts/llm/*.md) and look-alikes: "</passage>", "< /Passage >", "<passage n=3>".
 FENCE_TAG = re.compile(r"<\s*/?\s*(?:passage|evidence|draft|system|instructions?)\b[^<>]{0,40}>", re.IGNORECASE)
-_AI = r"(?:ai|a\.i\.|artificial intelligence|model|llm|language model|assistant|chatbot|bot|gpt|chatgpt|drafter|drafting (?:tool|assistant|system))"
+# Words for a model. "assistant", "model" and "bot" are ordinary council words ("seen as a model for
+# other councils", "a message to the assistant director"), so they count only before a colon.
+_AI = r"(?:ai|a\.i\.|artificial intelligence|llm|large language model|language model|chatbot|gpt|chatgpt|ai (?:model|assistant|system|tool))(?!\w)"
+_AI_ADDRESSED = rf"(?:{_AI}|(?:model|assistant|drafter|bot)\s*:)"
 _INSTRUCTION = re.compile(
     "|".join([
         # "ignore previous instructions", "disregard all prior rules"
         r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|these\s+)?"
-        r"(?:previous|prior|above|earlier|preceding|foregoing|original|other|existing|system)\s+"
-        r"(?:instructions?|prompts?|rules|directions|messages?|guidance|evidence|passages)\b",
+        r"(?:previous|prior|above|earlier|preceding|foregoing|system)\s+(?:instructions?|prompts?|messages?|passages)\b",
         # an imperative to ignore or override, opening the sentence
         r"^\W*(?:please\s+)?(?:ignore|disregard|forget|override)\b",
         # a role label opening the sentence: "SYSTEM: you are now ..."
         r"^\W*(?:system|assistant|developer)(?:\s+(?:prompt|message|instructions?))?\s*:",
         # addressed to a model: "Note to the AI:", "Instructions for the AI model ..."
-        rf"\b(?:note|message|instructions?|attention|reminder|hint|request)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+|an?\s+)?{_AI}s?\b",
+        rf"\b(?:note|message|instructions?|reminder)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI_ADDRESSED}",
         rf"\bif\s+you\s+are\s+(?:an?\s+)?{_AI}\b",
         rf"\b{_AI}s?\s+(?:reading|drafting|summari[sz]ing|processing|writing|analysing|analyzing)\s+(?:this|these|the)\b",
         rf"\bas\s+an?\s+{_AI}\b",
-        r"\byou\s+are\s+(?:now|no\s+longer)\b",
+        r"\byou\s+are\s+now\s+(?:in\s+\w+\s+mode|acting|operating|an?\s+(?:\w+\s+){0,2}(?:ai|assistant|model|bot|chatbot|llm)\b)",
+        r"\byou\s+are\s+no\s+longer\s+(?:bound|restricted|limited)\b",
         r"\b(?:system\s+prompt|new\s+instructions?\s*:|developer\s+mode|jailbreak|unrestricted\s+mode)",
         r"\byour\s+(?:new\s+)?(?:instructions|task|role|rules)\s+(?:is|are)\b",
         # telling the writer what to cite or claim
@@ -72,8 +75,8 @@ _INSTRUCTION = re.compile(
 DOC_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\]")
 # Cheap pre-check: most passages carry none of these, and need no sentence splitting.
 _CUES = re.compile(
-    r"ignore|disregard|forget|override|system|assistant|developer|note|message|instruction|attention|reminder|hint|request"
-    r"|you are|as an?|cite|^\W*(?:write|state|say|claim|output|print|respond|reply|insert)|<|\[/?inst",
+    r"ignore|disregard|forget|override|system|assistant|developer|note|message|instruction|reminder"
+    r"|\bai\b|model|gpt|you are|jailbreak|cite|every|^\W*(?:write|state|say|claim|output|print|respond|reply|insert)|<|\[/?inst",
     re.IGNORECASE | re.MULTILINE,
 )
 

@@ -104,6 +104,24 @@ def test_no_sentence_of_real_council_documents_is_taken_for_an_instruction(seeds
         assert all(strip_injected(c.text) == c.text for c in document_chunks(folder))
 
 
+@pytest.mark.parametrize("sentence", [
+    "The scheme is seen as a model for other councils.",
+    "A message to the assistant director was sent on 3 May.",
+    "The Council will pilot an AI assistant for residents in 2025.",
+    "If you are now a council tenant, you can report a repair online.",
+    "Please note the Cabinet's decision of 12 March 2024.",
+    "Write to the Council at the Town Hall, Market Square.",
+    "We cannot ignore the evidence that demand for temporary accommodation is rising.",
+    "Members agreed to disregard the previous guidance on car allowances and override the existing rules.",
+    "A note to the aide of the Leader set out the options.",
+    "System: Oracle Fusion, replacing the 2007 finance system, is live.",
+])
+def test_ordinary_council_sentences_are_not_instructions(sentence):
+    if sentence.startswith("System:"):
+        pytest.xfail("a role label opening a sentence is taken for a fake prompt; council prose rarely opens so")
+    assert not is_instruction(sentence)
+
+
 @pytest.fixture(scope="module")
 def seeds_dir_or_none():
     from tests.conftest import SEEDS
