@@ -54,10 +54,16 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in exts:
+                if hidden or child.suffix.lower() not in exts:
+                    continue
+                if child.is_file():
                     files.append(child)
+                elif child.is_symlink() and not child.exists():
+                    problems.append((str(child), _BROKEN_LINK))
         elif path.is_file():
             files.append(path)  # an explicit file of the wrong type gets the loader's clear error
+        elif path.is_symlink():
+            problems.append((str(path), _BROKEN_LINK))
         else:
             problems.append((str(path), "no such file or folder"))
     seen: set[Path] = set()
@@ -68,6 +74,15 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
             seen.add(resolved)
             unique.append(resolved)
     return unique, problems
+
+
+_BROKEN_LINK = "a symbolic link whose target is missing or loops back on itself; point it at the real file"
+
+
+def one_line(reason: str, limit: int = 300) -> str:
+    """A failure reason as one short line: library errors can span lines (lxml, Chroma)."""
+    text = " ".join(str(reason).split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def file_sha256(path: Path) -> str:
@@ -122,7 +137,7 @@ def ingest_paths(
     in file order, as a sequential ingest would."""
     report = IngestReport()
     files, problems = discover(paths)
-    report.failed.extend(problems)
+    report.failed.extend((source, one_line(why)) for source, why in problems)
     if prune:
         _prune(store, report)
     progress.start(len(files), "Ingesting")
@@ -167,9 +182,15 @@ def ingest_paths(
 def _prepare(path: Path, store: ChunkStore, settings: Settings, seen_hashes: dict[str, str]) -> _Outcome:
     """Checks, load and chunk one file (runs on the preparing thread, one file at a time)."""
     try:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            # Chroma stores the path as UTF-8 text; a name written in another system's
+            # encoding would fail at the write, after the embedding work, with a codec error.
+            raise LoadError(path, "the file name is not valid UTF-8 (written in another system's encoding); rename the file and ingest it again") from None
         size = path.stat().st_size
         if size == 0:
-            raise LoadError(path, "the file is empty")
+            raise LoadError(path, "the file is empty (0 bytes); check it was saved or copied completely")
         if size > settings.max_file_mb * 1024 * 1024:
             raise LoadError(
                 path, f"the file is {size / 1048576:.0f} MB, over the {settings.max_file_mb} MB limit (ASSISTANT_MAX_FILE_MB); split it or raise the limit"
@@ -247,6 +268,7 @@ def _report_finished(done: deque, report: IngestReport, progress: Progress, wait
         elif kind == "duplicate":
             report.duplicates.append((source, detail))
         else:
+            detail = one_line(detail)
             report.failed.append((source, detail))
             progress.warn(f"{outcome.path}: {detail}")
         progress.advance(outcome.path.name)

@@ -8,6 +8,8 @@ for a file it could not read.
 
 from __future__ import annotations
 
+import logging
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -16,6 +18,7 @@ from assistant.records import LoadedDocument
 from .errors import LoadError
 
 Loader = Callable[[Path], LoadedDocument]
+log = logging.getLogger(__name__)
 
 _LOADERS: dict[str, Loader] = {}
 
@@ -34,10 +37,37 @@ def supported_extensions() -> list[str]:
     return sorted(_LOADERS)
 
 
+def sniff_extension(path: Path) -> str | None:
+    """The format the file's first bytes declare, for the formats that carry a signature.
+
+    Files on shared drives get renamed: a PDF saved as "report.docx" would otherwise
+    fail with a confusing "not a Word document"; read by what it is, it just works.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return None  # the loader reports the unreadable file in its own words
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-"):
+        return ".pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as package:
+                return ".docx" if "word/document.xml" in package.namelist() else None
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+    return None
+
+
 def load(path: Path) -> LoadedDocument:
-    """Load one file with the loader for its extension."""
+    """Load one file with the loader for its content (PDF and DOCX have signatures), else its extension."""
     _load_builtins()
-    loader = _LOADERS.get(path.suffix.lower())
+    ext = path.suffix.lower()
+    sniffed = sniff_extension(path)
+    if sniffed and sniffed != ext:
+        log.info("%s holds a %s file; reading it as one", path, sniffed)
+        ext = sniffed
+    loader = _LOADERS.get(ext)
     if loader is None:
         raise LoadError(path, f"unsupported file type '{path.suffix or '(none)'}'; supported: {', '.join(sorted(_LOADERS))}")
     doc = loader(path)

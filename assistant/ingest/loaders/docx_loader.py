@@ -12,6 +12,40 @@ from .errors import LoadError
 from .layout import clean_line, plausible_title, title_from_filename
 
 
+# Limits checked on the zip's directory before anything is inflated (python-docx reads every
+# part into memory whole, and lxml builds a tree several times the XML's size). A 300-page
+# council report's document.xml is a few MB; ordinary XML compresses 5-30:1 in a DOCX, a
+# zip bomb thousands to one.
+MAX_XML_MB = 32
+MAX_TOTAL_MB = 512
+MAX_RATIO = 100  # Apache POI, which reads Office files for a living, refuses entries over 100:1 by default
+_MB = 1024 * 1024
+
+
+def check_package(path: Path) -> None:
+    """Refuse a DOCX whose parts would inflate beyond what a real document needs."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LoadError(path, f"not a readable Word document (not a valid .docx package: {exc}); re-save it as .docx from Word") from exc
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if part.file_size > _MB and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise LoadError(
+                path, f"its {part.filename} is compressed {part.file_size // max(part.compress_size, 1)}:1 "
+                f"(expanding to {part.file_size / _MB:.0f} MB), as only a zip bomb is; the file was not opened"
+            )
+        if part.file_size > MAX_XML_MB * _MB and part.filename.endswith((".xml", ".rels")):
+            raise LoadError(
+                path, f"its {part.filename} expands to {part.file_size / _MB:.0f} MB of XML, over the {MAX_XML_MB} MB limit "
+                "for one part; the file was not opened (split the document, or re-save it from Word)"
+            )
+    if total > MAX_TOTAL_MB * _MB:
+        raise LoadError(path, f"its parts expand to {total / _MB:.0f} MB, over the {MAX_TOTAL_MB} MB limit; the file was not opened")
+
+
 def _heading_level(style_name: str) -> int | None:
     name = (style_name or "").lower()
     if name == "title":
@@ -28,12 +62,15 @@ def load_docx(path: Path) -> LoadedDocument:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    check_package(path)
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise LoadError(path, f"not a readable Word document ({type(exc).__name__}); re-save it as .docx from Word") from exc
     except Exception as exc:  # noqa: BLE001 - python-docx surfaces lxml and package errors of many kinds
-        raise LoadError(path, f"not a readable Word document ({type(exc).__name__}: {exc})") from exc
+        # lxml's own advice ("use XML_PARSE_HUGE") is for programmers; the user can only re-save.
+        detail = str(exc).split(", use XML_PARSE_HUGE")[0]
+        raise LoadError(path, f"not a readable Word document ({type(exc).__name__}: {detail}); re-save it as .docx from Word") from exc
 
     blocks: list[Block] = []
     heading = ""

@@ -15,11 +15,12 @@ _DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "foote
 _FURNITURE = re.compile(r"cookie|banner|breadcrumb|menu|skip-link|site-header|site-footer", re.IGNORECASE)
 _BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote", "dt", "dd", "figcaption", "div"]
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLANK_LINE = re.compile(r"\n\s*\n")
 
 
 @register(".html", ".htm")
 def load_html(path: Path) -> LoadedDocument:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, NavigableString, Tag
 
     data = path.read_bytes()
     if looks_binary(data):
@@ -36,17 +37,34 @@ def load_html(path: Path) -> LoadedDocument:
     blocks: list[Block] = []
     heading = ""
     first_heading = None
-    for el in root.find_all(_BLOCK_TAGS):
-        # Take only the innermost block elements, so nested markup is read once.
-        if el.find(_BLOCK_TAGS) is not None:
-            continue
-        text = clean_line(el.get_text(" ", strip=True))
-        if not text:
-            continue
-        if el.name in _HEADINGS:
-            heading = text
-            first_heading = first_heading or text
-        else:
-            blocks.append(Block(text=text, heading=heading))
+    loose: list[str] = []
+
+    def flush_loose() -> None:
+        # Text outside any paragraph-like element (straight in <body>, in a <span>, or a
+        # plain-text file saved as .html) is still the document's text: keep it, by paragraph.
+        for para in _BLANK_LINE.split("".join(loose)):
+            if text := clean_line(para.replace("\n", " ")):
+                blocks.append(Block(text=text, heading=heading))
+        loose.clear()
+
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            # Take only the innermost block elements, so nested markup is read once.
+            if node.name not in _BLOCK_TAGS or node.find(_BLOCK_TAGS) is not None:
+                continue
+            flush_loose()
+            text = clean_line(node.get_text(" ", strip=True))
+            if not text:
+                continue
+            if node.name in _HEADINGS:
+                heading = text
+                first_heading = first_heading or text
+            else:
+                blocks.append(Block(text=text, heading=heading))
+        elif type(node) is NavigableString and node.parent is not None and node.parent.name != "title":  # not comments or doctypes
+            owner = node.find_parent(_BLOCK_TAGS)
+            if owner is None or owner.find(_BLOCK_TAGS) is not None:
+                loose.append(str(node))
+    flush_loose()
     title = first_heading or plausible_title(page_title.split("|")[0]) or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="html", blocks=blocks)

@@ -131,8 +131,25 @@ def plausible_title(value: str | None) -> str | None:
     return value[:200]
 
 
+# Byte-order marks of the Unicode encodings Windows tools write ("Unicode" in Notepad and
+# Excel's "Unicode Text" are UTF-16 LE with a BOM). UTF-32 first: its LE mark starts with UTF-16's.
+_BOMS = [
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+]
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of `data` declares, if any."""
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
 def decode_bytes(data: bytes) -> str:
-    """Decode text from UTF-8, falling back to Windows-1252 (common in council files), then Latin-1."""
+    """Decode text: by its byte-order mark if it has one, else UTF-8, falling back to
+    Windows-1252 (common in council files), then Latin-1."""
+    declared = bom_encoding(data)
+    if declared and declared != "utf-8-sig":
+        return data.decode(declared, errors="replace")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -142,7 +159,18 @@ def decode_bytes(data: bytes) -> str:
 
 
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes or a high share of control characters: not a text file, whatever its name."""
+    """NUL bytes or a high share of control characters: not a text file, whatever its name.
+
+    Text with a UTF-16/32 byte-order mark is full of NUL bytes, so it is judged on its
+    decoded characters instead."""
+    declared = bom_encoding(data)
+    if declared and declared != "utf-8-sig":
+        try:
+            sample_text = data[:8192].decode(declared, errors="ignore")
+        except LookupError:
+            return True
+        control = sum(1 for c in sample_text if ord(c) < 32 and c not in "\t\n\f\r")
+        return "\x00" in sample_text or (bool(sample_text) and control / len(sample_text) > 0.1)
     sample = data[:8192]
     if b"\x00" in sample:
         return True
