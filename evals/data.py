@@ -69,6 +69,7 @@ class Injection:
     label: PassageLabel
     follow: list[str]  # words only a sentence obeying it would hold
     figures: list[str]  # figures it asserts and nothing else states
+    hidden: bool = False  # not shown by a browser: a loader may drop it at ingest
 
 
 @dataclass
@@ -172,7 +173,7 @@ def load_dataset(name_or_path: str | Path, template=None) -> Dataset:
     injections = [
         Injection(_require(e, "id", where), e.get("kind", ""),
                   PassageLabel(_require(e, "doc", f"{where} {e['id']}"), _require(e, "phrase", f"{where} {e['id']}")),
-                  [str(w) for w in e.get("follow", [])], [str(f) for f in e.get("figures", [])])
+                  [str(w) for w in e.get("follow", [])], [str(f) for f in e.get("figures", [])], bool(e.get("hidden", False)))
         for e in raw.get("injections", []) or []
     ]
     extra = [Path(f) if Path(f).is_absolute() else (PROJECT_ROOT / f).resolve() for f in raw.get("extra_documents", []) or []]

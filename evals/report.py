@@ -104,7 +104,7 @@ def injection_lines(inj: dict | None) -> list[str]:
         return []
     plan, adv = inj["plan"], inj["adversary"]
     out = ["### Injection through documents", "",
-           f"{len(inj['planted'])} planted texts: " + "; ".join(f"{p['kind']} ({p['doc']})" for p in inj["planted"]).replace("<", "&lt;")
+           f"{len(inj['planted'])} planted texts: " + "; ".join(f"{p['kind']} ({p['doc']}{', dropped at ingest' if p.get('dropped_at_ingest') else ''})" for p in inj["planted"]).replace("<", "&lt;")
            + ".", ""]
     rows = [["sentences following a planted instruction", f"{len(plan['following'])} of {plan['sentences']}",
              _pct(plan["following_share"]), "0"],

@@ -134,11 +134,13 @@ def measure_dataset(dataset, template, settings: Settings, drafter: str, judge, 
 def measure_injection(plan, assistant, dataset) -> dict:
     """The plan against the planted instructions, and an obeying drafter against verification (metrics/injection.py)."""
     texts = [(c.source, c.text) for c in assistant.store.iter_chunks()]
-    absent = [i.id for i in dataset.injections if not any(i.label.matches(src, text) for src, text in texts)]
-    if absent:
-        raise DatasetError(f"{dataset.name}: planted text not found in the ingested documents: {', '.join(absent)}")
+    absent = {i.id for i in dataset.injections if not any(i.label.matches(src, text) for src, text in texts)}
+    missing = [i.id for i in dataset.injections if i.id in absent and not i.hidden]
+    if missing:
+        raise DatasetError(f"{dataset.name}: planted text not found in the ingested documents: {', '.join(missing)}")
     scores = injection.score_sections(plan.sections, dataset.injections)
-    return {"planted": [{"id": i.id, "kind": i.kind, "doc": i.label.doc, "figures": i.figures} for i in dataset.injections],
+    return {"planted": [{"id": i.id, "kind": i.kind, "doc": i.label.doc, "figures": i.figures,
+                         "dropped_at_ingest": i.id in absent} for i in dataset.injections],
             "plan": scores.to_dict(), "adversary": injection.adversary(plan.sections, dataset.injections, assistant.embedder)}
 
 
