@@ -305,6 +305,11 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             if not paths:
                 raise gr.Error("Choose one or more files to ingest first.")
             result = corpus.upload([(Path(p).name, Path(p)) for p in paths], progress=GradioProgress(progress))
+            r = result.report
+            if result.rejected and not (r.added or r.updated or r.unchanged or r.duplicates or r.failed):
+                # Every file refused before ingest: an error in the page, not a quiet status line.
+                raise gr.Error("Nothing was ingested: the file type, size or content was refused. "
+                               + "; ".join(f"{name}: {why}" for name, why in result.rejected))
             return result.summary(), documents_table(), document_choices(), None
 
         ingest.click(on_ingest, [uploads], [ingest_status, documents, doomed, uploads], api_name="ingest", concurrency_limit=1)
