@@ -141,7 +141,11 @@ class OfflineDrafter:
         section.notes = []
         if SHORTER.search(request.instruction):
             target = min(request.allowance, int(section.tokens * 0.7) if section.tokens else request.allowance)
-            self._make_room(section, request.heading, target, keep_paragraph=None)
+            if len(section.sentences) <= 1:
+                section.notes.append("the section is a single sentence already; nothing was cut (edit it to reword it)")
+                return section
+            # "Shorter" never empties a section: an officer asking for less still wants something.
+            self._make_room(section, request.heading, target, keep_paragraph=None, keep_at_least=1)
             section.notes.append(f"shortened to about {target} tokens by dropping the last sentences of the longest paragraphs")
             return section
         topic = instruction_topic(request.instruction)
@@ -174,9 +178,9 @@ class OfflineDrafter:
         return section
 
     @staticmethod
-    def _make_room(section: Section, heading: str, allowance: int, keep_paragraph: int | None) -> None:
+    def _make_room(section: Section, heading: str, allowance: int, keep_paragraph: int | None, keep_at_least: int = 0) -> None:
         """Drop the last sentence of the longest paragraph (never `keep_paragraph`) until the section fits."""
-        while section_tokens(section, heading) > allowance and section.sentences:
+        while section_tokens(section, heading) > allowance and len(section.sentences) > keep_at_least:
             sizes: dict[int, int] = {}
             for s in section.sentences:
                 if s.paragraph != keep_paragraph:

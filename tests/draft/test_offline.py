@@ -99,3 +99,14 @@ def test_one_theme_can_be_drafted_alone(corpus_assistant):
 def test_drafting_an_empty_store_says_what_to_do(assistant):
     with pytest.raises(RuntimeError, match="assistant ingest"):
         assistant.draft_plan()
+
+
+def test_shorter_never_empties_a_section(corpus_assistant):
+    section = corpus_assistant.draft_section("barriers", drafter="offline")
+    while len(section.sentences) > 1:
+        before = len(section.sentences)
+        section = corpus_assistant.revise_section(section, "shorter", drafter="offline")
+        assert 1 <= len(section.sentences) < before, section.notes
+    again = corpus_assistant.revise_section(section, "make it shorter", drafter="offline")
+    assert [s.text for s in again.sentences] == [s.text for s in section.sentences]
+    assert any("nothing was cut" in note for note in again.notes)
