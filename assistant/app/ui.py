@@ -123,7 +123,9 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
     def document_choices():
         return gr.Dropdown(choices=[(f"{d.title} ({Path(d.source).name})", d.doc_id) for d in corpus.documents()], value=None)
 
-    with gr.Blocks(title="Council Drafting Assistant") as app:
+    # Exported files sit in Gradio's cache, private to their owner only while this server runs
+    # (app/files.py); delete them after a day, and all of them when the server stops.
+    with gr.Blocks(title="Council Drafting Assistant", delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"## Council Drafting Assistant \u2014 {template.title}\n{workspace.drafter_banner()}", elem_id="banner")
         with gr.Row():
             plan = gr.Dropdown(label="Plan", choices=[], value=None, scale=3, elem_id="plan")
