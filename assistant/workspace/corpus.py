@@ -86,13 +86,18 @@ class CorpusManager:
         rejected: list[tuple[str, str]] = []
         accepted: list[Path] = []
         self.upload_dir.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
         for name, path in files:
             clean = safe_filename(name)
-            why = self.check_upload(clean, path)
+            # Cleaning can give two uploads one name ("a/report.txt", "b\\report.txt"); the second
+            # would silently replace the first before it was ingested.
+            why = (f"another file in this upload is also named {clean}; rename one and upload it again"
+                   if clean.casefold() in taken else self.check_upload(clean, path))
             if why:
                 log.warning("upload %s refused: %s", clean, why)
                 rejected.append((clean, why))
                 continue
+            taken.add(clean.casefold())
             target = self.upload_dir / clean
             tmp = target.with_name(target.name + ".part")
             shutil.copyfile(path, tmp)

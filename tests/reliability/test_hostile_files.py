@@ -285,7 +285,7 @@ def test_encrypted_pdf_with_empty_user_password_is_read(hostile, samples, tmp_pa
      ["façade", "£18,000", "naïve", "Öland"]),
     ("utf-16", "Résumé of the décision\n\nThe council agreed £75,000 for the crèche in Château Road.\n",
      ["£75,000", "crèche", "Château"]),
-])
+], ids=["cp1252", "latin-1", "utf-16"])
 def test_legacy_and_unicode_text_encodings_are_decoded(hostile, tmp_path, reliability, encoding, text, checks):
     path = tmp_path / f"note-in-{encoding}.txt"
     path.write_bytes(text.encode(encoding))  # Python's utf-16 codec writes a byte-order mark
@@ -392,7 +392,7 @@ def test_symlink_loop_and_folder_named_like_a_file(hostile, tmp_path, reliabilit
     ("..\\..\\Windows\\System32\\drivers-note.txt", "drivers-note.txt"),
     ("Évaluation – Ærø budget 2024.txt", "Évaluation – Ærø budget 2024.txt"),
     ("notes for cabinet <script>.html", "notes for cabinet _script_.html"),
-])
+], ids=["dot-dot", "absolute", "backslashes", "unicode", "markup"])
 def test_uploaded_names_cannot_leave_the_upload_folder(hostile, tmp_path, reliability, name, stored_as):
     manager = CorpusManager(hostile)
     temp = tmp_path / "browser-temp-file"
@@ -422,6 +422,22 @@ def test_upload_of_an_unsupported_type_is_refused(hostile, tmp_path, reliability
     assert str((manager.upload_dir / good.name).resolve()) in result.report.added
     assert all(snapshot(hostile)[i] == before[i] for i in before)
     reliability.record(AREA, "upload of an .exe", f"refused: 'payload.exe: {result.rejected[0][1]}'; the good upload ingested")
+
+
+def test_two_uploads_that_clean_to_one_name_do_not_overwrite_each_other(hostile, tmp_path, reliability):
+    manager = CorpusManager(hostile)
+    first, second = tmp_path / "first-temp", tmp_path / "second-temp"
+    first.write_text("Minutes\n\nThe first minutes record the council approved the leisure centre refurbishment.\n", encoding="utf-8")
+    second.write_text("Minutes\n\nThe second minutes record the council deferred the car park charges review.\n", encoding="utf-8")
+    before = snapshot(hostile)
+    result = manager.upload([("cabinet/minutes-clash.txt", first), ("scrutiny\\minutes-clash.txt", second)])
+    target = manager.upload_dir / "minutes-clash.txt"
+    assert result.report.added == [str(target.resolve())]
+    assert "leisure centre" in target.read_text(encoding="utf-8"), "the first upload was not overwritten"
+    assert [n for n, _ in result.rejected] == ["minutes-clash.txt"] and "also named minutes-clash.txt" in result.rejected[0][1]
+    assert all(snapshot(hostile)[i] == before[i] for i in before)
+    reliability.record(AREA, "two uploads whose names clean to the same file name ('cabinet/minutes-clash.txt', 'scrutiny\\minutes-clash.txt')",
+                       f"the first ingested; the second refused: 'minutes-clash.txt: {result.rejected[0][1]}'")
 
 
 def test_loader_refuses_the_zip_bomb_without_inflating_it(samples, tmp_path):

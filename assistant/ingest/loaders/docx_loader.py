@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -68,8 +69,9 @@ def load_docx(path: Path) -> LoadedDocument:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise LoadError(path, f"not a readable Word document ({type(exc).__name__}); re-save it as .docx from Word") from exc
     except Exception as exc:  # noqa: BLE001 - python-docx surfaces lxml and package errors of many kinds
-        # lxml's own advice ("use XML_PARSE_HUGE") is for programmers; the user can only re-save.
-        detail = str(exc).split(", use XML_PARSE_HUGE")[0]
+        # lxml's advice ("use XML_PARSE_HUGE", "see xmlCtxtSet...") and positions are for programmers;
+        # the user needs what is wrong, and can only re-save.
+        detail = re.split(r", (?:use|see) |, line \d+", str(exc))[0]
         raise LoadError(path, f"not a readable Word document ({type(exc).__name__}: {detail}); re-save it as .docx from Word") from exc
 
     blocks: list[Block] = []
