@@ -63,9 +63,9 @@ def own_docx(path: Path, case: str) -> Path:
                             ("p", f"The council kept all six libraries open on Saturdays; this copy belongs to the {case} case.")])
 
 
-def snapshot(a: Assistant) -> dict[str, tuple[str, str]]:
-    """Every chunk in the store: id -> (source, content hash)."""
-    return {c.id: (c.source, c.content_hash) for c in a.store.iter_chunks()}
+def snapshot(a: Assistant) -> dict[str, tuple[str, str, str, int]]:
+    """Every chunk in the store: id -> (source, content hash, file hash, index)."""
+    return {c.id: (c.source, c.content_hash, c.file_hash, c.index) for c in a.store.iter_chunks()}
 
 
 def good_file(folder: Path, case: str) -> Path:
@@ -104,8 +104,11 @@ def run_batch(a: Assistant, folder: Path, case: str, paths: list[Path] | None = 
     after = snapshot(a)
     assert str(good.resolve()) in report.added, report
     assert set(before) <= set(after) and all(after[i] == before[i] for i in before), "nothing stored before is lost"
-    contents = [(src, h) for src, h in after.values()]
-    assert len(contents) == len(set(contents)), "no chunk stored twice"
+    # A document may repeat a passage, so duplicates are judged by position: one version per
+    # file, each chunk index of it stored once.
+    positions = [(src, index) for src, _, _, index in after.values()]
+    assert len(positions) == len(set(positions)), "no chunk stored twice"
+    assert all(len({fh for src2, _, fh, _ in after.values() if src2 == src}) == 1 for src in {p[0] for p in positions})
     batch = Batch(report, before, after, good)
     chunks = [c for c in a.store.iter_chunks() if c.id not in before]
     batch._texts = [c.text for c in chunks]
@@ -116,7 +119,7 @@ def run_batch(a: Assistant, folder: Path, case: str, paths: list[Path] | None = 
 def assert_refused(batch: Batch, path: Path, expected: str) -> str:
     reason = batch.failure(path)
     assert expected.lower() in reason.lower(), reason
-    new_sources = {src for i, (src, _) in batch.after.items() if i not in batch.before}
+    new_sources = {row[0] for i, row in batch.after.items() if i not in batch.before}
     assert new_sources == {str(batch.good.resolve())}, "only the good file was added"
     return reason
 
@@ -321,6 +324,27 @@ def test_html_scripts_styles_iframes_and_handlers_never_reach_the_chunks(hostile
                        "read: the paragraph text ingested; no script, style, iframe, noscript or handler text in any chunk")
 
 
+def test_markdown_built_to_make_the_parser_backtrack_is_read(hostile, tmp_path, reliability):
+    """Lines that made the Markdown patterns backtrack: minutes for a heading followed by
+    spaces, quadratic time for a long line of unpaired emphasis markers."""
+    path = tmp_path / "backtracking.md"
+    path.write_text(
+        "# Scrutiny" + " " * 50_000 + "notes\n\n"
+        "The committee asked for the [report [draft] (2024) on waste.\n\n" + "_x " * 7_000 + "\n\n"
+        "Unclosed **emphasis and `code and [links](to nowhere are left as typed.\n",
+        encoding="utf-8",
+    )
+    batch = run_batch(hostile, tmp_path, "backtracking markdown", [path])
+    assert str(path.resolve()) in batch.report.added, batch.report.failed
+    texts = batch.texts_of(path)
+    assert any("asked for the [report [draft] (2024) on waste" in t for t in texts)
+    assert any("Unclosed emphasis and code and [links](to nowhere are left as typed." in t for t in texts)
+    chunks = [c for c in hostile.store.iter_chunks() if c.source == str(path.resolve())]
+    assert {c.heading for c in chunks} == {"Scrutiny notes"}
+    reliability.record(AREA, "Markdown with a heading padded by 50,000 spaces and a 21 KB line of unpaired emphasis markers",
+                       "read: heading 'Scrutiny notes', every line's text ingested, unpaired markers left as typed")
+
+
 def test_wrong_extensions_are_read_by_their_content(hostile, samples, tmp_path, reliability):
     pdf_as_docx = own_pdf(tmp_path / "really-a-pdf.docx", "wrong extension")
     docx_as_pdf = own_docx(tmp_path / "really-a-word-file.pdf", "wrong extension")
@@ -354,7 +378,7 @@ def test_the_same_document_under_two_names_is_stored_once(hostile, samples, tmp_
     batch = run_batch(hostile, tmp_path, "twins", [first, second])
     assert batch.report.added.count(str(first.resolve())) == 1
     assert batch.report.duplicates == [(str(second.resolve()), str(first.resolve()))]
-    new_sources = {src for i, (src, _) in batch.after.items() if i not in batch.before}
+    new_sources = {row[0] for i, row in batch.after.items() if i not in batch.before}
     assert str(second.resolve()) not in new_sources
     again = hostile.ingest([second])  # and on a later run, once the first is stored
     assert again.duplicates == [(str(second.resolve()), str(first.resolve()))] and snapshot(hostile) == batch.after
