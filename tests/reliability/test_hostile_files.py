@@ -324,6 +324,23 @@ def test_html_scripts_styles_iframes_and_handlers_never_reach_the_chunks(hostile
                        "read: the paragraph text ingested; no script, style, iframe, noscript or handler text in any chunk")
 
 
+def test_html_nested_20000_deep_with_loose_text_is_read(hostile, tmp_path, reliability):
+    path = tmp_path / "nested-page.html"
+    path.write_text(
+        "<html><body>Text straight in the body says the council agreed the housing strategy."
+        + "<div>" * 20_000 + "<p>The deepest paragraph records a £3,400 grant to the youth club.</p>" + "</div>" * 20_000
+        + "<span>Loose text after the nesting notes the next review in 2025.</span></body></html>",
+        encoding="utf-8",
+    )
+    batch = run_batch(hostile, tmp_path, "nested html", [path])
+    assert str(path.resolve()) in batch.report.added, batch.report.failed
+    joined = " ".join(batch.texts_of(path))
+    for expected in ("agreed the housing strategy", "£3,400 grant to the youth club", "next review in 2025"):
+        assert expected in joined
+    reliability.record(AREA, "HTML with <div>s nested 20,000 deep and text outside any paragraph",
+                       "read: the nested paragraph and the loose text before and after it ingested")
+
+
 def test_markdown_built_to_make_the_parser_backtrack_is_read(hostile, tmp_path, reliability):
     """Lines that made the Markdown patterns backtrack: minutes for a heading followed by
     spaces, quadratic time for a long line of unpaired emphasis markers."""

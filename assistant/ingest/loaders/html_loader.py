@@ -47,12 +47,29 @@ def load_html(path: Path) -> LoadedDocument:
                 blocks.append(Block(text=text, heading=heading))
         loose.clear()
 
+    # Which block elements hold other block elements, in one pass: bs4's find() inside a
+    # loop costs the size of the subtree each call, which was quadratic on deeply nested pages
+    # (20,000 nested <div>s took over a minute).
+    holds_blocks: set[int] = set()
+    for el in root.find_all(_BLOCK_TAGS):
+        parent = el.parent
+        while parent is not None and parent is not root:
+            if parent.name in _BLOCK_TAGS:
+                if id(parent) in holds_blocks:
+                    break  # its ancestors were marked when it was
+                holds_blocks.add(id(parent))
+            parent = parent.parent
+    nearest: dict[int, Tag | None] = {}  # id(tag) -> the closest block element at or above it
+
     for node in root.descendants:
         if isinstance(node, Tag):
-            # Take only the innermost block elements, so nested markup is read once.
-            if node.name not in _BLOCK_TAGS or node.find(_BLOCK_TAGS) is not None:
+            is_block = node.name in _BLOCK_TAGS
+            nearest[id(node)] = node if is_block else nearest.get(id(node.parent))
+            if not is_block:
                 continue
-            flush_loose()
+            flush_loose()  # a block starts: loose text before it is a paragraph of its own
+            if id(node) in holds_blocks:
+                continue  # only the innermost block elements are read, so nested markup is read once
             text = clean_line(node.get_text(" ", strip=True))
             if not text:
                 continue
@@ -62,8 +79,8 @@ def load_html(path: Path) -> LoadedDocument:
             else:
                 blocks.append(Block(text=text, heading=heading))
         elif type(node) is NavigableString and node.parent is not None and node.parent.name != "title":  # not comments or doctypes
-            owner = node.find_parent(_BLOCK_TAGS)
-            if owner is None or owner.find(_BLOCK_TAGS) is not None:
+            owner = nearest.get(id(node.parent))
+            if owner is None or id(owner) in holds_blocks:
                 loose.append(str(node))
     flush_loose()
     title = first_heading or plausible_title(page_title.split("|")[0]) or title_from_filename(path) or path.name
