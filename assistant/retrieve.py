@@ -188,7 +188,10 @@ class HybridRetriever:
         try:
             index.save(folder)
             for old in folder.parent.iterdir():  # earlier revisions are dead weight
-                if old != folder and ".tmp-" not in old.name:  # another process may be writing a .tmp- one
+                # Another process may be writing a .tmp- one right now; one older than an hour
+                # was left by a process that was killed.
+                writing = ".tmp-" in old.name and time.time() - old.stat().st_mtime < 3600
+                if old != folder and not writing:
                     shutil.rmtree(old, ignore_errors=True)
         except OSError as exc:  # a read-only data dir still searches, it just rebuilds per process
             log.warning("could not save the keyword index to %s: %s", folder, exc)

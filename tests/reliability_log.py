@@ -39,7 +39,19 @@ class ReliabilityLog:
 
     def record(self, area: str, case: str, outcome: str) -> None:
         """One case tried by the running test, and its observed outcome."""
-        self.rows[self.current].append({"area": area, "case": case, "outcome": outcome})
+        self.rows[self.current].append({"area": _printable(area), "case": _printable(case), "outcome": _printable(outcome)})
+
+
+def _printable(text: str) -> str:
+    # A hostile file name can hold bytes that are not UTF-8 (surrogates after os.fsdecode).
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # An interrupted run must not leave a half-written file for the next one to choke on.
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 _log = ReliabilityLog()
@@ -71,7 +83,7 @@ def pytest_sessionfinish(session, exitstatus):
     fresh = {nodeid: rows for nodeid, rows in _log.rows.items() if nodeid in _passed and rows}
     if not fresh and not _collected:
         return
-    original: dict[str, list[dict]] = json.loads(CASES_JSON.read_text()) if CASES_JSON.exists() else {}
+    original: dict[str, list[dict]] = json.loads(CASES_JSON.read_text(encoding="utf-8")) if CASES_JSON.exists() else {}
     stored = dict(original)
     collected_files = {nodeid.split("::")[0] for nodeid in _collected}
     for nodeid in list(stored):
@@ -85,7 +97,7 @@ def pytest_sessionfinish(session, exitstatus):
     if stored == original and REPORT_MD.exists():
         return
     DOCS.mkdir(exist_ok=True)
-    CASES_JSON.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
+    _write_atomically(CASES_JSON, json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
     write_report(stored)
 
 
@@ -111,9 +123,9 @@ def render_cases(stored: dict[str, list[dict]]) -> str:
 
 
 def write_report(stored: dict[str, list[dict]]) -> None:
-    text = REPORT_MD.read_text() if REPORT_MD.exists() else f"# Reliability\n\n{BEGIN}\n{END}\n"
+    text = REPORT_MD.read_text(encoding="utf-8") if REPORT_MD.exists() else f"# Reliability\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text or END not in text:
         text = text.rstrip() + f"\n\n## Cases tried\n\n{BEGIN}\n{END}\n"
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
-    REPORT_MD.write_text(f"{head}{BEGIN}\n{render_cases(stored)}\n{END}{tail}")
+    _write_atomically(REPORT_MD, f"{head}{BEGIN}\n{render_cases(stored)}\n{END}{tail}")

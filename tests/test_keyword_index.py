@@ -85,3 +85,21 @@ def test_empty_store_searches_without_error(assistant):
 @pytest.mark.parametrize("query", ["", "the and of"])
 def test_query_without_terms_returns_no_keyword_hits(corpus_assistant, query):
     assert corpus_assistant.retriever.keyword_index().search(query, 10) == []
+
+
+def test_a_killed_writer_s_temp_folder_is_cleared_but_a_live_one_is_kept(assistant, tmp_path):
+    import os
+    import time
+
+    assistant.ingest([_write(tmp_path, "a.md", "The Quillford bridge repair cost £77,000 in 2024.")])
+    retriever = assistant.retriever
+    retriever.keyword_index()
+    root = retriever.index_root
+    stale, live = root / "old.tmp-123", root / "new.tmp-456"
+    for folder in (stale, live):
+        folder.mkdir()
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    assistant.ingest([_write(tmp_path, "b.md", "The Wexcombe depot roof was replaced in 2023.")])
+    retriever.keyword_index()  # a new revision is saved, and the folder tidied
+    assert not stale.exists() and live.exists()
