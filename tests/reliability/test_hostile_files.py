@@ -3,7 +3,7 @@ real Chroma store with the real embedder, and must either be read correctly or r
 line naming the file and what is wrong; the good file must ingest and the store must hold
 nothing of a refused file (no chunk lost, none added, none duplicated).
 
-One store is shared by the module: each case adds only its own tiny good file, and its checks
+One store is shared by each module: each case adds only its own tiny good file, and its checks
 compare the store before and after that batch, so cases do not depend on one another.
 """
 
@@ -12,128 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import tracemalloc
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from assistant.api import Assistant
 from assistant.ingest.loaders import LoadError, load
 from assistant.workspace.corpus import CorpusManager
-from tests.conftest import make_settings
-from tests.filemakers import (
-    docx_entity_expansion,
-    docx_huge_xml,
-    docx_nested_xml,
-    docx_zip_bomb,
-    encrypt_pdf,
-    make_docx,
-    make_pdf,
-    make_scanned_pdf,
-    seeded_bytes,
-    sparse_file,
-)
+from tests.filemakers import docx_entity_expansion, docx_huge_xml, docx_nested_xml, docx_zip_bomb, encrypt_pdf, make_scanned_pdf, seeded_bytes, sparse_file
+from tests.reliability.hostile_support import AREA, assert_refused, hostile, own_docx, own_pdf, refused_outcome, run_batch, samples, snapshot  # noqa: F401 (fixtures)
 
-AREA = "Hostile files"
-PARAGRAPHS = ["# Waste collection review", "The council saved £212,000 in 2023/24 by moving to alternate weekly collections in every ward."]
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory) -> Assistant:
-    return Assistant(make_settings(tmp_path_factory.mktemp("hostile-store")))
-
-
-@pytest.fixture(scope="module")
-def samples(tmp_path_factory) -> dict[str, Path]:
-    """Real documents the cases are made from (built once)."""
-    d = tmp_path_factory.mktemp("samples")
-    return {
-        "pdf": make_pdf(d / "sample.pdf", [PARAGRAPHS, ["Page two covers temporary accommodation pressures in the borough."]]),
-        "docx": make_docx(d / "sample.docx", [("h1", "Library opening hours"), ("p", "The council kept all six libraries open on Saturdays through volunteer support.")]),
-    }
-
-
-def own_pdf(path: Path, case: str) -> Path:
-    """A real PDF with text of its own (the shared store must not see it as a copy of another case's)."""
-    return make_pdf(path, [[*PARAGRAPHS, f"This copy belongs to the {case} case."]])
-
-
-def own_docx(path: Path, case: str) -> Path:
-    return make_docx(path, [("h1", "Library opening hours"),
-                            ("p", f"The council kept all six libraries open on Saturdays; this copy belongs to the {case} case.")])
-
-
-def snapshot(a: Assistant) -> dict[str, tuple[str, str, str, int]]:
-    """Every chunk in the store: id -> (source, content hash, file hash, index)."""
-    return {c.id: (c.source, c.content_hash, c.file_hash, c.index) for c in a.store.iter_chunks()}
-
-
-def good_file(folder: Path, case: str) -> Path:
-    """A tiny valid document, different for every case so it is never a duplicate."""
-    slug = "".join(ch if ch.isalnum() else "-" for ch in case)[:40]
-    path = folder / f"good-note-{slug}.md"
-    path.write_text(f"# Good note\n\nThe good note for the {case} case says the council met its housing target in 2024.\n", encoding="utf-8")
-    return path
-
-
-@dataclass
-class Batch:
-    report: object
-    before: dict
-    after: dict
-    good: Path
-
-    def failure(self, path: Path) -> str:
-        """The one-line reason given for `path` (there must be exactly one)."""
-        reasons = [why for source, why in self.report.failed if Path(source).name == path.name]
-        assert len(reasons) == 1, self.report.failed
-        line = f"{path.name}: {reasons[0]}"  # as the CLI and the web app show it
-        assert "\n" not in line and len(line) < 400
-        return reasons[0]
-
-    def texts_of(self, path: Path) -> list[str]:
-        return [t for t in self._texts if Path(self._sources[t]).name == path.name]
-
-
-def run_batch(a: Assistant, folder: Path, case: str, paths: list[Path] | None = None) -> Batch:
-    """Ingest the case's files with a good one, and check the good one went in whole and
-    that nothing stored before was lost or duplicated."""
-    good = good_file(folder, case)
-    before = snapshot(a)
-    report = a.ingest(paths + [good] if paths is not None else [folder])
-    after = snapshot(a)
-    assert str(good.resolve()) in report.added, report
-    assert set(before) <= set(after) and all(after[i] == before[i] for i in before), "nothing stored before is lost"
-    # A document may repeat a passage, so duplicates are judged by position: one version per
-    # file, each chunk index of it stored once.
-    positions = [(src, index) for src, _, _, index in after.values()]
-    assert len(positions) == len(set(positions)), "no chunk stored twice"
-    assert all(len({fh for src2, _, fh, _ in after.values() if src2 == src}) == 1 for src in {p[0] for p in positions})
-    batch = Batch(report, before, after, good)
-    chunks = [c for c in a.store.iter_chunks() if c.id not in before]
-    batch._texts = [c.text for c in chunks]
-    batch._sources = {c.text: c.source for c in chunks}
-    return batch
-
-
-def assert_refused(batch: Batch, path: Path, expected: str) -> str:
-    reason = batch.failure(path)
-    assert expected.lower() in reason.lower(), reason
-    new_sources = {row[0] for i, row in batch.after.items() if i not in batch.before}
-    assert new_sources == {str(batch.good.resolve())}, "only the good file was added"
-    return reason
-
-
-def printable(text: str) -> str:
-    """A file name as the report can store it: bytes that are not UTF-8 shown as '?'."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
-
-
-def refused_outcome(path: Path, reason: str) -> str:
-    return f"refused: '{printable(path.name)}: {printable(reason)}'; good file in the batch ingested; store otherwise unchanged"
-
-
-# -- files that must be refused ------------------------------------------------------------------
 
 def _corrupt_pdf(d, s):
     p = d / "corrupt.pdf"
@@ -423,62 +310,6 @@ def test_symlink_loop_and_folder_named_like_a_file(hostile, tmp_path, reliabilit
                        f"refused: 'loop-a.pdf: {batch.failure(folder / 'loop-a.pdf')}' (and loop-b.pdf); rest of the folder ingested")
     reliability.record(AREA, "a folder that links to itself, and a folder named annual-report.pdf",
                        "the loop is not followed; the folder's file inside is ingested; no error")
-
-
-# -- the upload path (web app) -------------------------------------------------------------------
-
-@pytest.mark.parametrize("name, stored_as", [
-    ("../../etc/passwd.txt", "passwd.txt"),
-    ("/etc/cron.d/evil-job.md", "evil-job.md"),
-    ("..\\..\\Windows\\System32\\drivers-note.txt", "drivers-note.txt"),
-    ("Évaluation – Ærø budget 2024.txt", "Évaluation – Ærø budget 2024.txt"),
-    ("notes for cabinet <script>.html", "notes for cabinet _script_.html"),
-], ids=["dot-dot", "absolute", "backslashes", "unicode", "markup"])
-def test_uploaded_names_cannot_leave_the_upload_folder(hostile, tmp_path, reliability, name, stored_as):
-    manager = CorpusManager(hostile)
-    temp = tmp_path / "browser-temp-file"
-    temp.write_text(f"Uploaded note\n\nThe uploaded note {stored_as} says the council met its recycling target of 52% in 2024.\n", encoding="utf-8")
-    good = good_file(tmp_path, f"upload {stored_as}")
-    before = snapshot(hostile)
-    result = manager.upload([(name, temp), (good.name, good)])
-    target = manager.upload_dir / stored_as
-    assert result.rejected == [] and result.report.failed == [], result.summary()
-    assert target.exists() and target.resolve().parent == manager.upload_dir.resolve()
-    assert str(target.resolve()) in result.report.added and str((manager.upload_dir / good.name).resolve()) in result.report.added
-    assert all(Path(p).resolve().is_relative_to(manager.upload_dir.resolve()) for p in result.report.added)
-    after = snapshot(hostile)
-    assert all(after[i] == before[i] for i in before)
-    reliability.record(AREA, f"upload named {name!r}", f"stored as uploads/{stored_as} and ingested; nothing written outside uploads/")
-
-
-def test_upload_of_an_unsupported_type_is_refused(hostile, tmp_path, reliability):
-    manager = CorpusManager(hostile)
-    temp = tmp_path / "upload.bin"
-    temp.write_bytes(seeded_bytes(2000, seed=4))
-    good = good_file(tmp_path, "upload unsupported")
-    before = snapshot(hostile)
-    result = manager.upload([("payload.exe", temp), (good.name, good)])
-    assert [n for n, _ in result.rejected] == ["payload.exe"] and ".exe files are not accepted" in result.rejected[0][1]
-    assert not (manager.upload_dir / "payload.exe").exists()
-    assert str((manager.upload_dir / good.name).resolve()) in result.report.added
-    assert all(snapshot(hostile)[i] == before[i] for i in before)
-    reliability.record(AREA, "upload of an .exe", f"refused: 'payload.exe: {result.rejected[0][1]}'; the good upload ingested")
-
-
-def test_two_uploads_that_clean_to_one_name_do_not_overwrite_each_other(hostile, tmp_path, reliability):
-    manager = CorpusManager(hostile)
-    first, second = tmp_path / "first-temp", tmp_path / "second-temp"
-    first.write_text("Minutes\n\nThe first minutes record the council approved the leisure centre refurbishment.\n", encoding="utf-8")
-    second.write_text("Minutes\n\nThe second minutes record the council deferred the car park charges review.\n", encoding="utf-8")
-    before = snapshot(hostile)
-    result = manager.upload([("cabinet/minutes-clash.txt", first), ("scrutiny\\minutes-clash.txt", second)])
-    target = manager.upload_dir / "minutes-clash.txt"
-    assert result.report.added == [str(target.resolve())]
-    assert "leisure centre" in target.read_text(encoding="utf-8"), "the first upload was not overwritten"
-    assert [n for n, _ in result.rejected] == ["minutes-clash.txt"] and "also named minutes-clash.txt" in result.rejected[0][1]
-    assert all(snapshot(hostile)[i] == before[i] for i in before)
-    reliability.record(AREA, "two uploads whose names clean to the same file name ('cabinet/minutes-clash.txt', 'scrutiny\\minutes-clash.txt')",
-                       f"the first ingested; the second refused: 'minutes-clash.txt: {result.rejected[0][1]}'")
 
 
 def test_loader_refuses_the_zip_bomb_without_inflating_it(samples, tmp_path):
