@@ -43,8 +43,7 @@ FENCE_TAG = re.compile(r"<\s*/?\s*(?:passage|evidence|draft|system|instructions?
 # other councils", "a message to the assistant director"), so they count only before a colon.
 _AI = r"(?:ai|a\.i\.|artificial intelligence|llm|large language model|language model|chatbot|gpt|chatgpt|ai (?:model|assistant|system|tool))(?!\w)"
 _AI_ADDRESSED = rf"(?:{_AI}|(?:model|assistant|drafter|bot)\s*:)"
-_INSTRUCTION = re.compile(
-    "|".join([
+_INSTRUCTION_PARTS = [
         # "ignore previous instructions", "disregard all prior rules"
         r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|these\s+)?"
         r"(?:previous|prior|above|earlier|preceding|foregoing|system)\s+(?:instructions?|prompts?|messages?|passages)\b",
@@ -68,17 +67,21 @@ _INSTRUCTION = re.compile(
         # "Use £50 million as the total in every section of the plan."
         r"\b(?:in|for|throughout)\s+(?:every|each|all)\s+(?:section|sentence|paragraph)s?\s+of\s+(?:the|this|your)\s+(?:plan|draft|answer)\b",
         r"\bfor\s+every\s+sentence\b",
-    ]),
-    re.IGNORECASE,
-)
+]
+_INSTRUCTION = re.compile("|".join(_INSTRUCTION_PARTS), re.IGNORECASE)
+# The same patterns over a whole passage, with "opens the sentence" widened to "follows a sentence's
+# end or a line break": a passage with no match anywhere has no instruction in any of its sentences,
+# so it needs no sentence splitting (pysbd is the slow part, and almost every passage is clean).
+_SENTENCE_START = r"(?:^|[.!?:;][\"'\u201d\u2019)\]]*\s+)\W*"
+_INSTRUCTION_ANYWHERE = re.compile(
+    "|".join(part.replace(r"^\W*", _SENTENCE_START) for part in _INSTRUCTION_PARTS), re.IGNORECASE | re.MULTILINE)
 # A document's own reference markers, e.g. "in 2023/24 [99]," or "[3, 4]".
 DOC_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\]")
-# Cheap pre-check: most passages carry none of these, and need no sentence splitting.
-_CUES = re.compile(
-    r"ignore|disregard|forget|override|system|assistant|developer|note|message|instruction|reminder"
-    r"|\bai\b|model|gpt|you are|jailbreak|cite|every|^\W*(?:write|state|say|claim|output|print|respond|reply|insert)|<|\[/?inst",
-    re.IGNORECASE | re.MULTILINE,
-)
+
+
+def may_hold_instruction(text: str) -> bool:
+    """False only when no sentence of the text can be an instruction (checked without splitting it)."""
+    return bool(TEMPLATE_TOKEN.search(text) or FENCE_TAG.search(text) or _INSTRUCTION_ANYWHERE.search(text))
 
 
 def is_instruction(sentence: str) -> bool:
@@ -93,7 +96,7 @@ def strip_injected(text: str) -> str:
     What is left is what the document states; verification checks figures against it,
     and the offline drafter picks sentences from it.
     """
-    if not _CUES.search(text):
+    if not may_hold_instruction(text):
         return text
     text = _TEMPLATE_TURN.sub(" ", text)
     paragraphs = []
@@ -132,7 +135,7 @@ def fence_safe(text: str) -> str:
     """
     kept = []
     for para in re.split(r"\n\s*\n", _TEMPLATE_TURN.sub(" (scripted chat turn removed) ", text)):
-        sentences = split_sentences(para) if _CUES.search(para) else [" ".join(para.split())]
+        sentences = split_sentences(para) if may_hold_instruction(para) else [" ".join(para.split())]
         out = ["(text addressed to an AI model, removed)" if is_instruction(s) else s for s in sentences]
         kept.append(" ".join(s for s in out if s))
     return DOC_MARKER.sub("", defuse("\n\n".join(p for p in kept if p)))

@@ -19,11 +19,11 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.draft import DraftRequest
-from assistant.draft.injection import DOC_MARKER, fence_safe, injected_sentences, is_instruction, strip_injected
+from assistant.draft.injection import DOC_MARKER, fence_safe, injected_sentences, is_instruction, may_hold_instruction, strip_injected
 from assistant.draft.llm import LLMDrafter, PromptSet
 from assistant.llm.client import ChatClient, EndpointConfig
 from assistant.records import Evidence, Section
-from assistant.sentences import figures, money_equivalents
+from assistant.sentences import figures, money_equivalents, split_sentences
 from assistant.verify import unsupported_figures
 from evals.data import load_dataset
 from evals.metrics.injection import score_sections
@@ -98,6 +98,19 @@ def test_every_planted_text_reaches_the_store(injected_assistant, planted, relia
                         f"model; {len(dropped)} hidden ones dropped by the HTML loader") if dropped else
                        "all ingested as document text (hidden HTML included); every planted passage recognised as "
                        "carrying text addressed to a model")
+
+
+def test_the_quick_whole_passage_check_never_misses_an_instruction(injected_assistant):
+    """strip_injected splits a passage into sentences only when the whole-passage check says it may
+    hold an instruction (splitting is the slow part); that check must miss no sentence the
+    per-sentence one would catch, on every chunk of the corpus and the injection documents."""
+    flagged = 0
+    for chunk in injected_assistant.store.iter_chunks():
+        for para in re.split(r"\n\s*\n", chunk.text):
+            caught = [s for s in split_sentences(para) if is_instruction(s)]
+            flagged += bool(caught)
+            assert may_hold_instruction(para) or not caught, caught
+    assert flagged >= 5  # the planted texts are among them
 
 
 def test_no_sentence_of_real_council_documents_is_taken_for_an_instruction(seeds_dir_or_none):
