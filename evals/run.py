@@ -242,13 +242,38 @@ def run(dataset_names, drafter: str = "offline", judge_name: str = "offline", re
                 results[dataset.name] = measure_dataset(
                     dataset, template, settings.with_(data_dir=Path(tmp)), drafter, judge, trusted, render)
 
+    name = f"eval-{drafter}" + ("" if list(dataset_names) == list(DEFAULT_DATASETS) else "-" + "-".join(dataset_names))
+    return conclude(name, drafter, endpoint, judge_name, template, validations, results, skipped, thresholds, started, out_dir)
+
+
+def evaluate_drafted_plan(assistant: "RecordingAssistant", plan, dataset_name: str, drafter: str, endpoint: str,
+                          out_dir: Path, render: bool = True) -> dict:
+    """The eval of a plan drafted elsewhere, without drafting it again: `make test-llm` drafts the
+    sample corpus with Qwen once and hands the plan here, so CI reports the LLM path's grounding
+    against evals/thresholds.yaml for the price of the judging alone. Offline judge."""
+    started = time.perf_counter()
+    thresholds = yaml.safe_load(THRESHOLDS.read_text(encoding="utf-8"))
+    template = assistant.template
+    dataset = load_dataset(dataset_name, template)
+    judge = OfflineJudge(assistant.embedder)
+    labelled, unmatched = judge_pairs_with_passages(template)
+    if unmatched:
+        raise DatasetError("judge pairs whose passage cannot be found:\n  " + "\n  ".join(unmatched))
+    validations = validate_judges({"offline": judge}, labelled, thresholds["judge"])
+    result = measure_plan(plan, assistant.raw_sections, template, dataset, judge, validations["offline"].validated, render)
+    return conclude(f"eval-{drafter}-{dataset_name}", drafter, endpoint, "offline", template, validations,
+                    {dataset.name: result}, {}, thresholds, started, out_dir)
+
+
+def conclude(name, drafter, endpoint, judge_name, template, validations, results, skipped, thresholds, started, out_dir) -> dict:
+    """The run's result with its threshold checks, written as JSON, Markdown and a chart."""
     run_result = {
-        "name": f"eval-{drafter}" + ("" if list(dataset_names) == list(DEFAULT_DATASETS) else "-" + "-".join(dataset_names)),
+        "name": name,
         "drafter": drafter,
         "endpoint": endpoint,
         "judge": judge_name,
         "template": template.id,
-        "judges": {name: v.to_dict() for name, v in validations.items()},
+        "judges": {n: v.to_dict() for n, v in validations.items()},
         "datasets": results,
         "skipped": skipped,
         "thresholds_file": str(THRESHOLDS.relative_to(PROJECT_ROOT)),

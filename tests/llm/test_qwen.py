@@ -8,11 +8,12 @@ import time
 
 import pytest
 
-from assistant.api import Assistant
+from assistant.config import PROJECT_ROOT
 from assistant.llm.local_models import ensure_model
 from assistant.llm.local_server import llama_available, serve
 from assistant.sentences import normalise
 from assistant.verify import unsupported_figures
+from evals.run import RecordingAssistant, evaluate_drafted_plan
 
 pytestmark = [pytest.mark.llm, pytest.mark.skipif(not llama_available(), reason="llama-cpp-python is not installed: run `make test-llm`")]
 
@@ -29,7 +30,8 @@ def qwen_plan(qwen_url, corpus_assistant):
     os.environ["OPENAI_BASE_URL"] = qwen_url
     os.environ["ASSISTANT_LLM_TIMEOUT"] = "600"
     try:
-        assistant = Assistant(corpus_assistant.settings.with_(openai_model="local", llm_concurrency=1))
+        # The eval's assistant keeps each section as the model wrote it, before verification.
+        assistant = RecordingAssistant(corpus_assistant.settings.with_(openai_model="local", llm_concurrency=1))
         start = time.perf_counter()
         plan = assistant.draft_plan(drafter="llm")
         return assistant, plan, time.perf_counter() - start
@@ -57,3 +59,15 @@ def test_qwen_plan_is_cited_exact_and_within_budget(qwen_plan):
     share = verbatim / total
     print(f"qwen plan: {total} sentences, {share:.0%} copied verbatim from their sources, {seconds:.0f} s")
     assert share < 0.75, "the model should write in its own words, not paste the evidence"
+
+
+def test_qwen_plan_meets_the_llm_eval_thresholds(qwen_plan):
+    """The evals' LLM path in CI: the same plan measured (coverage, ALCE citations, figures, pages)
+    against evals/thresholds.yaml; the report goes to out/test-output/evals/eval-llm-corpus.md."""
+    assistant, plan, _ = qwen_plan
+    result = evaluate_drafted_plan(assistant, plan, "corpus", "llm", "local llama.cpp server (qwen2.5-coder-1.5b)",
+                                   PROJECT_ROOT / "out" / "test-output" / "evals")
+    from evals.report import summary
+
+    print(summary(result))
+    assert result["passed"], [c for c in result["checks"] if not c["ok"]]
