@@ -58,6 +58,11 @@ def upload_app(tmp_path_factory):
         running.close()
 
 
+def _shown(message) -> str:
+    """What the officer reads: the text of Gradio's error event, without its display fields."""
+    return message.get("error", message) if isinstance(message, dict) else message
+
+
 def test_uploads_are_checked_on_the_server(upload_app, reliability):
     running, settings = upload_app
     ann = login(running, "ann")
@@ -70,12 +75,12 @@ def test_uploads_are_checked_on_the_server(upload_app, reliability):
     assert kind == "error" and "macro.exe: .exe files are not accepted" in str(message), message
     assert stored() == [] and kept() == []
     reliability.record("Web app", "upload macro.exe over HTTP (past the browser's file-type filter)",
-                       f"refused by the server with an error: '{message}'; nothing stored")
+                       f"refused by the server with an error: '{_shown(message)}'; nothing stored")
 
     kind, message = call(ann, "ingest", [upload(ann, "empty.txt", b"")])
     assert kind == "error" and "empty.txt: the file is empty" in str(message), message
     assert stored() == [] and kept() == []
-    reliability.record("Web app", "upload a zero-byte empty.txt", f"refused with an error: '{message}'; nothing stored")
+    reliability.record("Web app", "upload a zero-byte empty.txt", f"refused with an error: '{_shown(message)}'; nothing stored")
 
     # Gradio's own limit (max_file_size, set from ASSISTANT_MAX_FILE_MB) refuses the upload itself.
     big = b"council " * 200_000  # 1.6 MB against a 1 MB limit
