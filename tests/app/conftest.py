@@ -17,14 +17,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def web(corpus_assistant):
-    """The sample corpus behind a signed-in app (users ann and bob)."""
-    running = start(corpus_assistant.settings, port=free_port(), users=USERS, assistant=corpus_assistant)
+def serve_signed_in(assistant):
+    """A fixture body: the assistant's store behind a signed-in app (users ann and bob), closed after."""
+    running = start(assistant.settings, port=free_port(), users=USERS, assistant=assistant)
     try:
         yield running
     finally:
         running.close()
+
+
+@pytest.fixture(scope="module")
+def web(corpus_assistant):
+    """The sample corpus behind a signed-in app (users ann and bob)."""
+    yield from serve_signed_in(corpus_assistant)
 
 
 def client(running, user: str | None = "ann"):

@@ -20,7 +20,7 @@ from gradio_client.exceptions import AppError
 from assistant.api import Assistant
 from assistant.app.auth import AuthError
 from assistant.app.server import start
-from tests.app.conftest import HOSTILE_PAYLOADS, USERS, client, free_port, login
+from tests.app.conftest import HOSTILE_PAYLOADS, USERS, client, free_port, login, serve_signed_in
 from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan
 from tests.conftest import make_settings
 from tests.llm.fake_openai import FakeOpenAI
@@ -290,11 +290,7 @@ def test_the_api_key_never_reaches_logs_errors_or_pages(corpus_assistant, monkey
 # -- document text shown in the page --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hostile_web(hostile_assistant):
-    running = start(hostile_assistant.settings, port=free_port(), users=USERS, assistant=hostile_assistant)
-    try:
-        yield running
-    finally:
-        running.close()
+    yield from serve_signed_in(hostile_assistant)
 
 
 def _unescaped(html: str, markdown: bool = False) -> list[str]:
