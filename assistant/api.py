@@ -84,11 +84,26 @@ class Assistant:
 
     # -- evidence --------------------------------------------------------------------------
     def gather_evidence(self, theme: Theme) -> tuple[list[Evidence], dict[str, list[int]]]:
-        """Retrieve passages for each guidance question; number them once per theme."""
+        """Retrieve passages for each guidance question; number them once per theme.
+
+        Passages join the theme's evidence in rounds, each question's best first, then each
+        one's second best, and so on until the cap: taken question by question, the first
+        questions filled the cap and the last one drafted from leftovers."""
+        hits = {q.id: self.retriever.search(q.query(), k=PASSAGES_PER_QUESTION) for q in theme.questions}
         evidence: list[Evidence] = []
-        by_question: dict[str, list[int]] = {}
-        for question in theme.questions:
-            by_question[question.id] = self._add_evidence(evidence, question.query(), PASSAGES_PER_QUESTION, MAX_EVIDENCE_PER_THEME)
+        number_of: dict[str, int] = {}
+        by_question: dict[str, list[int]] = {q.id: [] for q in theme.questions}
+        for rank in range(PASSAGES_PER_QUESTION):
+            for question_id, ranked in hits.items():
+                if rank >= len(ranked):
+                    continue
+                chunk = ranked[rank].chunk
+                if chunk.id not in number_of:
+                    if len(evidence) >= MAX_EVIDENCE_PER_THEME:
+                        continue
+                    number_of[chunk.id] = len(evidence) + 1
+                    evidence.append(Evidence.from_chunk(len(evidence) + 1, chunk, ranked[rank].score))
+                by_question[question_id].append(number_of[chunk.id])
         return evidence, by_question
 
     def _add_evidence(self, evidence: list[Evidence], query: str, k: int, cap: int) -> list[int]:

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Collection, Iterator, Sequence
 
 import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import Embedder, remember_vectors
-from assistant.records import Chunk, SourceDocument, doc_id_of
+from assistant.records import VECTOR_TEXT_VERSION, Chunk, SourceDocument, doc_id_of
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,12 @@ class DocumentState:
     file_hashes: set[str]
     chunks: int
     expected: int  # chunk_count recorded at ingest; differs from `chunks` after a crash mid-write
+    vector_versions: set[int] = field(default_factory=set)  # how its vectors were computed (records.VECTOR_TEXT_VERSION)
+
+    @property
+    def current_vectors(self) -> bool:
+        """Embedded the way this version embeds passages, so a re-ingest need not redo it."""
+        return self.vector_versions == {VECTOR_TEXT_VERSION}
 
     @property
     def complete(self) -> bool:
@@ -128,7 +134,7 @@ class ChunkStore:
 
     # -- writes -----------------------------------------------------------------------------
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, doc_meta: dict[str, Any]) -> None:
-        """Upsert one document's chunks; `doc_meta` (kind, pages, ingested_at, chunk_count) goes on each."""
+        """Upsert one document's chunks; `doc_meta` (kind, pages, ingested_at, chunk_count, vectors) goes on each."""
         if not chunks:
             return
         batch = max(1, min(self.client.get_max_batch_size(), 1000))
@@ -142,9 +148,9 @@ class ChunkStore:
             )
         self._bump_revision()
 
-    def delete_document(self, doc_id: str, keep_file_hash: str | None = None) -> int:
-        """Delete a document's chunks, or only those of other versions than `keep_file_hash`."""
-        ids = [cid for cid, meta in self._iter_metadata({"doc_id": doc_id}) if meta.get("file_hash") != keep_file_hash]
+    def delete_document(self, doc_id: str, keep_ids: Collection[str] = ()) -> int:
+        """Delete a document's chunks, except `keep_ids` (its new version's, just written)."""
+        ids = [cid for cid, _ in self._iter_metadata({"doc_id": doc_id}) if cid not in keep_ids]
         for start in range(0, len(ids), 1000):
             self.collection.delete(ids=ids[start : start + 1000])
         if ids:
@@ -171,13 +177,15 @@ class ChunkStore:
 
     def document_state(self, doc_id: str) -> DocumentState | None:
         hashes: set[str] = set()
+        versions: set[int] = set()
         chunks = 0
         expected = 0
         for _, meta in self._iter_metadata({"doc_id": doc_id}):
             hashes.add(meta["file_hash"])
+            versions.add(int(meta.get("vectors", 1)))  # stores before version 2 did not record it
             chunks += 1
             expected = int(meta.get("chunk_count", 0))
-        return DocumentState(hashes, chunks, expected) if chunks else None
+        return DocumentState(hashes, chunks, expected, versions) if chunks else None
 
     def find_by_file_hash(self, file_hash: str) -> str | None:
         """Source path of a stored document with this exact content, if any."""
@@ -231,8 +239,11 @@ class ChunkStore:
         if not ids:
             return {}
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
-        self._remember_vectors(got["documents"], got["embeddings"])
-        return {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        chunks = {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        current = [i for i, meta in enumerate(got["metadatas"]) if int(meta.get("vectors", 1)) == VECTOR_TEXT_VERSION]
+        if current:
+            self._remember_vectors([chunks[got["ids"][i]].vector_text() for i in current], [got["embeddings"][i] for i in current])
+        return chunks
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, str, float]]:
         """Nearest chunks as (chunk id, doc id, cosine similarity), without their text.

@@ -261,8 +261,9 @@ def check_sentence(sentence: Sentence, section: Section, embedder=None) -> Sente
         return sentence
     lexical = support_score(sentence.text, cited)
     if embedder is not None:
-        # Meaning as well as wording: a paraphrase shares few words with its source.
-        vectors = embedder.embed_documents([sentence.text] + [_stated(section, n) or " " for n in valid])
+        # Meaning as well as wording: a paraphrase shares few words with its source. Passages
+        # are compared as they were embedded (with title and heading), so their stored vectors serve.
+        vectors = embedder.embed_documents([sentence.text] + [evidence[n].vector_text(_stated(section, n)) for n in valid])
         semantic = max(float(vectors[0] @ v) for v in vectors[1:])
         sentence.support = round(0.5 * lexical + 0.5 * max(0.0, semantic), 3)
     else:

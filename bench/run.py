@@ -65,7 +65,8 @@ BEGIN, END = "<!-- BEGIN RESULTS: written by `make bench` (bench/run.py) -->", "
 
 def record_in_docs(report: str) -> None:
     """Put the latest tables into docs/benchmarks.md between its markers, so the page
-    shows what the last full-size run measured (QUICK runs never touch it)."""
+    shows what the last full-size runs measured: every benchmark's latest result, so it is
+    written only once each has one (QUICK runs never touch it)."""
     if not DOCS.exists():
         return
     text = DOCS.read_text(encoding="utf-8")
@@ -108,8 +109,11 @@ def main(names: list[str]) -> int:
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "report.md").write_text("\n".join(report) + "\n", encoding="utf-8")
-    if not QUICK and not failed:
+    missing = [n for n in BENCHMARKS if n not in results]
+    if not QUICK and not failed and not missing:
         record_in_docs("\n".join(report[2:]))
+    elif missing and not QUICK:
+        print(f"docs/benchmarks.md left as it was: no result yet for {', '.join(missing)} (`make bench` runs all)")
     print("\n=== headlines ===")
     print("\n".join(lines))
     print(f"\n{len(chosen)} benchmark(s) in {time.perf_counter() - started:.0f} s "

@@ -72,3 +72,20 @@ def test_llm_revision_keeps_valid_citations_and_reverifies(llm_assistant, corpus
     assert all(n in evidence for s in revised.sentences for n in s.citations)
     assert "9.9 million" not in " ".join(s.text for s in revised.sentences)
     assert any("[99]" in n for n in revised.notes)
+
+
+def test_every_guidance_question_gets_its_share_of_the_theme_evidence(corpus_assistant):
+    """The evidence cap is shared: the last question of a theme is not left with what the
+    first ones did not take (the procurement question once drafted from two passages)."""
+    from assistant.api import MAX_EVIDENCE_PER_THEME, PASSAGES_PER_QUESTION
+
+    for theme in corpus_assistant.template.themes:
+        evidence, by_question = corpus_assistant.gather_evidence(theme)
+        assert len(evidence) <= MAX_EVIDENCE_PER_THEME
+        assert [e.number for e in evidence] == list(range(1, len(evidence) + 1))
+        fair_share = min(PASSAGES_PER_QUESTION, MAX_EVIDENCE_PER_THEME // len(theme.questions))
+        for question in theme.questions:
+            best = corpus_assistant.retriever.search(question.query(), k=PASSAGES_PER_QUESTION)
+            numbers = by_question[question.id]
+            assert len(numbers) >= fair_share, f"{question.id} got {len(numbers)} passages"
+            assert evidence[numbers[0] - 1].chunk_id == best[0].chunk.id, "its best passage comes first"

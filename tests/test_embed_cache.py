@@ -70,7 +70,7 @@ def test_retrieved_passages_are_not_embedded_again(corpus_assistant, monkeypatch
         raise AssertionError(f"the model was asked to embed {len(texts)} passage(s) the store already holds vectors for")
 
     monkeypatch.setattr(model, "encode", no_model)
-    vectors = corpus_assistant.embedder.embed_documents([h.chunk.text for h in hits])
+    vectors = corpus_assistant.embedder.embed_documents([h.chunk.vector_text() for h in hits])  # as verify asks
     assert vectors.shape == (len(hits), model.dimension)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 

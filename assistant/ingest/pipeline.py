@@ -22,6 +22,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.progress import NO_PROGRESS, Progress
+from assistant.records import VECTOR_TEXT_VERSION
 from assistant.store import ChunkStore
 
 from .chunker import chunk_document, doc_id_for
@@ -199,7 +200,7 @@ def _prepare(path: Path, store: ChunkStore, settings: Settings, seen_hashes: dic
         file_hash = file_sha256(path)
         doc_id = doc_id_for(source)
         state = store.document_state(doc_id)
-        if state is not None and state.complete and file_hash in state.file_hashes:
+        if state is not None and state.complete and file_hash in state.file_hashes and state.current_vectors:
             return _Outcome(path, "unchanged")
         twin = seen_hashes.get(file_hash) or store.find_by_file_hash(file_hash)
         if twin and twin != source and Path(twin).exists():
@@ -209,7 +210,7 @@ def _prepare(path: Path, store: ChunkStore, settings: Settings, seen_hashes: dic
         chunks = chunk_document(doc, file_hash, settings.chunk_tokens, settings.chunk_overlap)
         if not chunks:
             raise LoadError(path, "no text long enough to index")
-        meta = {"kind": doc.kind, "chunk_count": len(chunks)}
+        meta = {"kind": doc.kind, "chunk_count": len(chunks), "vectors": VECTOR_TEXT_VERSION}
         if doc.page_count is not None:
             meta["pages"] = doc.page_count
         seen_hashes[file_hash] = source
@@ -223,7 +224,7 @@ def _prepare(path: Path, store: ChunkStore, settings: Settings, seen_hashes: dic
 
 def _embed_and_submit(batch: list[list], embedder: Embedder, store: ChunkStore, writer: ThreadPoolExecutor) -> None:
     """Embed a batch of files in one model call, then queue each file's write, in order."""
-    texts = [c.text for outcome, _ in batch for c in outcome.prepared.chunks]
+    texts = [c.vector_text() for outcome, _ in batch for c in outcome.prepared.chunks]
     try:
         vectors = embedder.embed_documents(texts)
     except Exception as exc:  # noqa: BLE001 - reported against each file of the batch
@@ -242,7 +243,7 @@ def _write(prepared: _Prepared, vectors, store: ChunkStore) -> None:
     # New version first, then the old one's chunks: a crash in between leaves both, never neither.
     meta = {**prepared.meta, "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     store.add(prepared.chunks, vectors, meta)
-    store.delete_document(prepared.doc_id, keep_file_hash=prepared.file_hash)
+    store.delete_document(prepared.doc_id, keep_ids={c.id for c in prepared.chunks})
 
 
 def _report_finished(done: deque, report: IngestReport, progress: Progress, wait: bool) -> None:

@@ -126,3 +126,37 @@ def test_whole_sample_corpus_ingests_cleanly(corpus_assistant):
     pdf = next(d for d in docs if d.source.endswith("council-plan-2024-2028.pdf"))
     assert pdf.pages == 2 and pdf.chunks > 0 and pdf.ingested_at
     assert sum(d.chunks for d in docs) == corpus_assistant.store.count()
+
+
+def test_a_store_from_an_earlier_version_is_re_embedded_once_without_duplicates(assistant, folder):
+    """Stores written before passages were embedded with their title and heading hold
+    vectors of the text alone and no 'vectors' mark: a re-ingest re-embeds those documents
+    in place (same ids, a stray chunk of the old chunking removed), then leaves them alone."""
+    import dataclasses
+
+    import numpy as np
+
+    from assistant.embed import base_embedder
+    from assistant.records import Chunk
+
+    assistant.ingest([folder])
+    collection = assistant.store.collection
+    got = collection.get(include=["documents", "metadatas"])
+    old_meta = [{k: v for k, v in m.items() if k != "vectors"} for m in got["metadatas"]]
+    model = base_embedder(assistant.embedder)
+    collection.delete(ids=got["ids"])  # written again as the earlier version wrote them (update would merge metadata)
+    collection.add(ids=got["ids"], documents=got["documents"], embeddings=model.encode(list(got["documents"])), metadatas=old_meta)
+    stray = dataclasses.replace(Chunk.from_store(got["ids"][0], got["documents"][0], old_meta[0]), index=999)
+    stray.id = stray.id.rsplit(":", 1)[0] + ":00999"  # what an older chunking cut, under the same file hash
+    collection.add(ids=[stray.id], documents=[stray.text], embeddings=model.encode([stray.text]),
+                   metadatas=[{**stray.metadata(), **{k: v for k, v in old_meta[0].items() if k not in stray.metadata()}}])
+
+    report = assistant.ingest([folder])
+    assert len(report.updated) == 3 and report.unchanged == [] and report.failed == []
+    after = collection.get(include=["documents", "metadatas", "embeddings"])
+    assert sorted(after["ids"]) == sorted(got["ids"]), "the same chunks, re-embedded in place; the stray one gone"
+    chunks = [Chunk.from_store(*row) for row in zip(after["ids"], after["documents"], after["metadatas"])]
+    fresh = model.encode([c.vector_text() for c in chunks])
+    assert np.sum(np.asarray(after["embeddings"]) * fresh, axis=1).min() > 0.999
+    again = assistant.ingest([folder])
+    assert len(again.unchanged) == 3 and again.chunks_written == 0

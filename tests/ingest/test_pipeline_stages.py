@@ -7,6 +7,7 @@ import numpy as np
 
 from assistant.embed import base_embedder
 from assistant.progress import Progress
+from assistant.records import Chunk
 
 
 class RecordingProgress(Progress):
@@ -54,9 +55,10 @@ def test_results_are_reported_in_file_order_whatever_finishes_first(assistant, t
 def test_each_file_gets_its_own_vectors_when_files_share_a_model_call(assistant, tmp_path):
     assistant.ingest([_folder(tmp_path, NOTES)])
     model = base_embedder(assistant.embedder)
-    got = assistant.store.collection.get(include=["documents", "embeddings"])
+    got = assistant.store.collection.get(include=["documents", "metadatas", "embeddings"])
     assert len(got["ids"]) == len(NOTES)
-    fresh = model.encode(list(got["documents"]))  # each text on its own terms, no cache
+    chunks = [Chunk.from_store(*row) for row in zip(got["ids"], got["documents"], got["metadatas"])]
+    fresh = model.encode([c.vector_text() for c in chunks])  # each passage on its own terms, no cache
     similarity = np.sum(np.asarray(got["embeddings"]) * fresh, axis=1)
     assert similarity.min() > 0.999, "a chunk was stored with another chunk's vector"
 
