@@ -33,7 +33,7 @@ def headlines(results: dict) -> list[str]:
              r["p50_s"] < r["targets"]["p50_s"])
     if r := results.get("ingest"):
         line(f"ingest: {r['pages']} pages, {r['chunks']} chunks at {r['ingest']['pages_per_s']:.1f} pages/s, "
-             f"{r['ingest']['chunks_per_s']:.1f} chunks/s = {r['ratio_wall']:.2f} of the embedding bound "
+             f"{r['ingest']['chunks_per_s']:.1f} chunks/s = {r['ratio_wall']:.3f} of the embedding bound "
              f"(CPU-time ratio {r['ratio_cpu']:.2f}; target >= {r['targets']['ratio']})", r["ratio_wall"] >= r["targets"]["ratio"])
         share = r["reingest"]["share_of_ingest"]
         line(f"re-ingest unchanged: {r['reingest']['wall_s']:.2f} s = {share:.2%} of the first ingest "

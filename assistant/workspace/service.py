@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from assistant.api import Assistant
-from assistant.budget import plan_budget
+from assistant.budget import BudgetLine, plan_budget
 from assistant.draft import fallback_notes, resolve_drafter_name
 from assistant.records import Plan, Section
 from assistant.review import DECISIONS, ReviewRow, review_csv, review_rows
@@ -64,17 +64,10 @@ class SectionRecord:
 
 
 @dataclass
-class ThemeBudget:
-    theme_id: str
-    title: str
-    status: str
-    tokens: int
-    allowance: int
-    pages: float
+class ThemeBudget(BudgetLine):
+    """A section's budget line, with where the section stands in review."""
 
-    @property
-    def over(self) -> bool:
-        return self.tokens > self.allowance
+    status: str = ""
 
 
 @dataclass
@@ -191,8 +184,8 @@ class Workspace:
         themes = []
         for record in records:
             tokens = record.section.tokens if record.section else 0
-            themes.append(ThemeBudget(record.theme_id, record.title, record.status, tokens,
-                                      self.template.allowance(record.theme_id), tokens / self.template.tokens_per_page))
+            themes.append(ThemeBudget(record.theme_id, record.title, tokens, self.template.allowance(record.theme_id),
+                                      tokens / self.template.tokens_per_page, status=record.status))
         return PlanOverview(summary, themes, plan.total_tokens, self.template.budget_tokens,
                             plan.total_tokens / self.template.tokens_per_page, self.template.page_limit)
 

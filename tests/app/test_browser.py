@@ -4,49 +4,16 @@ Screenshots are saved under out/test-output/browser/ for a person to look at."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from docx import Document
 
-from assistant.app.server import start
-from assistant.config import PROJECT_ROOT
-from tests.app.conftest import free_port
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Without the networking flags Chromium keeps dialling Google's hosts, which this machine refuses.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", PROJECT_ROOT / "out" / "test-output")) / "browser"
+from tests.app.browser import OUTPUT, app_in_chromium
 
 
 @pytest.fixture(scope="module")
 def browser_page(corpus_assistant, tmp_path_factory):
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        if os.environ.get("CI_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does)")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    running = start(corpus_assistant.settings, port=free_port(), assistant=corpus_assistant)
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, accept_downloads=True,
-            viewport={"width": 1500, "height": 1100},
-        )
-        page = browser.new_page()
-        page.set_default_timeout(120_000)  # drafting on a loaded 2-core machine takes a while
-        page.goto(running.url)
-        try:
-            yield page
-        finally:
-            OUTPUT.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(OUTPUT / "last.png"), full_page=True)
-            browser.close()
-            running.close()
+    with app_in_chromium(corpus_assistant, tmp_path_factory.mktemp("chromium-profile"), "last.png") as page:
+        yield page
 
 
 def test_draft_open_citation_and_export_in_a_browser(browser_page, corpus_assistant):

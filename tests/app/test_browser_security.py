@@ -5,14 +5,9 @@ injected element in the page; the text shows as text."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from assistant.app.server import start
-from tests.app.conftest import free_port
-from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.app.browser import OUTPUT, app_in_chromium
 
 TITLE = "<img src=x onerror=alert('title')> Plan <script>alert('title')</script>"
 CHAT = "<img src=x onerror=alert('chat')> [see](javascript:alert('chat-link')) <b id=injected>shorter</b>"
@@ -29,28 +24,10 @@ INJECTED_JS = """() => ({
 
 @pytest.fixture(scope="module")
 def hostile_page(hostile_assistant, tmp_path_factory):
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    running = start(hostile_assistant.settings, port=free_port(), assistant=hostile_assistant)
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport={"width": 1500, "height": 1100},
-        )
-        page = browser.new_page()
-        page.set_default_timeout(120_000)
+    with app_in_chromium(hostile_assistant, tmp_path_factory.mktemp("chromium-profile"), "hostile-last.png") as page:
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(running.url)
-        try:
-            yield page, dialogs
-        finally:
-            OUTPUT.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(OUTPUT / "hostile-last.png"), full_page=True)
-            browser.close()
-            running.close()
+        yield page, dialogs
 
 
 def test_hostile_text_runs_nothing_in_a_browser(hostile_page, reliability):
