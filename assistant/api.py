@@ -95,29 +95,15 @@ class Assistant:
         by_question: dict[str, list[int]] = {q.id: [] for q in theme.questions}
         for rank in range(PASSAGES_PER_QUESTION):
             for question_id, ranked in hits.items():
-                if rank >= len(ranked):
-                    continue
-                chunk = ranked[rank].chunk
-                if chunk.id not in number_of:
-                    if len(evidence) >= MAX_EVIDENCE_PER_THEME:
-                        continue
-                    number_of[chunk.id] = len(evidence) + 1
-                    evidence.append(Evidence.from_chunk(len(evidence) + 1, chunk, ranked[rank].score))
-                by_question[question_id].append(number_of[chunk.id])
+                if rank < len(ranked) and (number := _number(evidence, number_of, ranked[rank], MAX_EVIDENCE_PER_THEME)):
+                    by_question[question_id].append(number)
         return evidence, by_question
 
     def _add_evidence(self, evidence: list[Evidence], query: str, k: int, cap: int) -> list[int]:
         """Search, append passages not yet in `evidence` (numbering continues), return the hits' numbers."""
         number_of = {e.chunk_id: e.number for e in evidence}
-        numbers = []
-        for hit in self.retriever.search(query, k=k):
-            if hit.chunk.id not in number_of:
-                if len(evidence) >= cap:
-                    continue
-                number_of[hit.chunk.id] = len(evidence) + 1
-                evidence.append(Evidence.from_chunk(len(evidence) + 1, hit.chunk, hit.score))
-            numbers.append(number_of[hit.chunk.id])
-        return numbers
+        hits = self.retriever.search(query, k=k)
+        return [number for hit in hits if (number := _number(evidence, number_of, hit, cap))]
 
     def _request(self, theme_id: str, exclude: set[str] | None = None) -> DraftRequest:
         theme = self.template.theme(theme_id)
@@ -275,3 +261,13 @@ class Assistant:
             plan.sections.append(section)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
+
+
+def _number(evidence: list[Evidence], number_of: dict[str, int], hit, cap: int) -> int | None:
+    """The evidence number of a hit's passage, appending it if new and under `cap` (else None)."""
+    if hit.chunk.id not in number_of:
+        if len(evidence) >= cap:
+            return None
+        number_of[hit.chunk.id] = len(evidence) + 1
+        evidence.append(Evidence.from_chunk(len(evidence) + 1, hit.chunk, hit.score))
+    return number_of[hit.chunk.id]
