@@ -53,6 +53,11 @@ class DocumentState:
         return len(self.file_hashes) == 1 and self.chunks == self.expected
 
 
+def _vector_version(meta: dict[str, Any]) -> int:
+    """How a stored chunk's vector was computed (records.VECTOR_TEXT_VERSION); stores before version 2 did not say."""
+    return int(meta.get("vectors", 1))
+
+
 def _chroma_adapter(embedder: Embedder):
     """Wrap our embedder as a Chroma embedding function, so Chroma never falls back to its
     own default (which downloads a model, and fails offline)."""
@@ -182,7 +187,7 @@ class ChunkStore:
         expected = 0
         for _, meta in self._iter_metadata({"doc_id": doc_id}):
             hashes.add(meta["file_hash"])
-            versions.add(int(meta.get("vectors", 1)))  # stores before version 2 did not record it
+            versions.add(_vector_version(meta))
             chunks += 1
             expected = int(meta.get("chunk_count", 0))
         return DocumentState(hashes, chunks, expected, versions) if chunks else None
@@ -240,7 +245,7 @@ class ChunkStore:
             return {}
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
         chunks = {cid: Chunk.from_store(cid, text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
-        current = [i for i, meta in enumerate(got["metadatas"]) if int(meta.get("vectors", 1)) == VECTOR_TEXT_VERSION]
+        current = [i for i, meta in enumerate(got["metadatas"]) if _vector_version(meta) == VECTOR_TEXT_VERSION]
         if current:
             self._remember_vectors([chunks[got["ids"][i]].vector_text() for i in current], [got["embeddings"][i] for i in current])
         return chunks
