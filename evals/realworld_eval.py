@@ -1,0 +1,125 @@
+"""The eval on real councils' documents: per council, ingest its files, draft its plan, score it against its labels.
+
+    python -m evals.realworld_eval [--council kent ...] [--llm]     (a table per council; JSON to --out)
+    make eval                                                        (part of the offline evals, with thresholds)
+
+Each council is drafted from its own documents only, in a fresh store, as a new user would.
+Measured per council and pooled: false gaps, questions answered from a labelled file, true
+gaps reported (evals/metrics/gaps.py), junk sentences (evals/metrics/junk.py), figures in
+their cited passages, and the plan within its token budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.api import Assistant
+from assistant.config import Settings
+from evals import realworld
+from evals.metrics import figures, gaps, junk
+
+log = logging.getLogger("evals.realworld")
+
+
+def draft_council(council, settings: Settings, drafter: str = "offline", work: Path | None = None):
+    """Ingest one council's prepared documents into a fresh store under `work` and draft its plan."""
+    with tempfile.TemporaryDirectory(prefix=f"realworld-{council.id}-", dir=work) as tmp:
+        docs = realworld.prepare_council(council, Path(tmp) / "documents")
+        assistant = Assistant(settings.with_(data_dir=Path(tmp) / "data"))
+        report = assistant.ingest([docs])
+        plan = assistant.draft_plan(drafter=drafter)
+        return assistant, plan, report
+
+
+def measure_council(council, plan, template, report=None, seconds: float | None = None) -> dict:
+    scores = gaps.score_plan(plan, council, template)
+    found_junk = junk.plan_junk(plan.sections)
+    figure_scores = figures.plan_figures(plan.sections)
+    return {
+        "council": council.id,
+        "name": council.name,
+        "gaps": scores.to_dict(),
+        "junk": found_junk,
+        "figures": figure_scores.to_dict(),
+        "tokens": plan.total_tokens,
+        "budget": template.budget_tokens,
+        "within_budget": all(s.tokens <= s.allowance for s in plan.sections) and plan.total_tokens <= template.budget_tokens,
+        "sentences": sum(len(s.sentences) for s in plan.sections),
+        "failed_files": [] if report is None else report.failed,
+        "seconds": seconds,
+        "plan": plan.to_dict(),
+    }
+
+
+def pooled(councils: list[dict]) -> dict:
+    """The councils' results summed: the figures the thresholds are checked on."""
+    total = gaps.GapScores()
+    for c in councils:
+        g = c["gaps"]
+        total.add(gaps.GapScores(g["answerable"], g["false_gaps"], g["answered_from_labelled"], g["gaps"], g["true_gaps_reported"]))
+    n_figures = sum(c["figures"]["figures"] for c in councils)
+    found = sum(c["figures"]["found"] for c in councils)
+    return {
+        **total.to_dict(with_questions=False),
+        "junk_sentences": sum(len(c["junk"]) for c in councils),
+        "sentences": sum(c["sentences"] for c in councils),
+        "figures": n_figures, "figures_found": found, "number_fidelity": found / n_figures if n_figures else None,
+        "misdated": sum(c["figures"]["misdated"] for c in councils),
+        "within_budget": all(c["within_budget"] for c in councils),
+        "tokens": [c["tokens"] for c in councils],
+    }
+
+
+def run(council_ids: list[str] | None = None, drafter: str = "offline", settings: Settings | None = None) -> dict:
+    settings = settings or Settings.from_env()
+    template = Assistant(settings).template
+    folder = realworld.realworld_dir()
+    if not realworld.available(folder):
+        return {"available": False, "folder": str(folder), "councils": [], "pooled": {}}
+    councils = [c for c in realworld.load_councils(folder) if not council_ids or c.id in council_ids]
+    results = []
+    for council in councils:
+        start = time.perf_counter()
+        _, plan, report = draft_council(council, settings, drafter)
+        results.append(measure_council(council, plan, template, report, round(time.perf_counter() - start, 1)))
+        log.info("%s: %s", council.id, results[-1]["gaps"]["false_gaps"])
+    return {"available": True, "folder": str(folder), "drafter": drafter, "councils": results, "pooled": pooled(results)}
+
+
+def table(result: dict) -> str:
+    rows = [f"{'council':14s} {'false gaps':>12s} {'from label':>12s} {'true gaps':>10s} {'junk':>5s} {'figures':>9s} {'tokens':>7s}"]
+    for c in result["councils"] + [{"council": "ALL", "gaps": result["pooled"], "junk": [None] * result["pooled"].get("junk_sentences", 0),
+                                     "figures": {"found": result["pooled"].get("figures_found"), "figures": result["pooled"].get("figures")},
+                                     "tokens": ""}]:
+        g = c["gaps"]
+        rows.append(f"{c['council']:14s} {g['false_gaps']:>5d}/{g['answerable']:<6d} {g['answered_from_labelled']:>5d}/{g['answerable']:<6d} "
+                    f"{g['true_gaps_reported']:>4d}/{g['gaps']:<5d} {len(c['junk']):>5d} {c['figures']['found']:>4}/{c['figures']['figures']:<4} {c['tokens']!s:>7s}")
+    return "\n".join(rows) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.realworld_eval", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--council", action="append", help="a council id (repeatable; default: all)")
+    parser.add_argument("--llm", action="store_true", help="draft with the LLM drafter")
+    parser.add_argument("--out", type=Path, help="write the full result as JSON here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    result = run(args.council, "llm" if args.llm else "offline")
+    if not result["available"]:
+        sys.stderr.write(f"no real-world set at {result['folder']}\n")
+        return 2
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    sys.stdout.write(table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
