@@ -22,7 +22,14 @@ def doc_id_of(chunk_id: str) -> str:
 # strategy), and without them it ranked below vaguer passages that named the subject
 # (docs/benchmarks.md: MRR 0.885 -> 0.960 on the sample corpus). A store records the
 # version on each chunk, so ingest re-embeds documents stored under an older one.
-VECTOR_TEXT_VERSION = 2
+# Version 3: passages come from the layout-aware loaders (wrapped lines and hyphenation rejoined,
+# running headers dropped, tables kept as table passages), so older stores are re-read in full.
+VECTOR_TEXT_VERSION = 3
+
+# What kind of text a passage holds. Prose is drafted from; a table passage (each row with its
+# column headers) can be cited and its figures checked, but it is never drafted as a sentence.
+PROSE = "prose"
+TABLE = "table"
 
 
 def vector_text(title: str, heading: str, text: str) -> str:
@@ -38,6 +45,7 @@ class Block:
     text: str
     page: int | None = None
     heading: str = ""
+    form: str = PROSE  # PROSE or TABLE (one row per line: "Header: cell; Header: cell")
 
 
 @dataclass
@@ -67,6 +75,7 @@ class Chunk:
     index: int
     content_hash: str  # hash of this chunk's text
     file_hash: str  # hash of the whole file the chunk came from
+    form: str = PROSE
 
     def vector_text(self) -> str:
         return vector_text(self.title, self.heading, self.text)
@@ -84,6 +93,8 @@ class Chunk:
         }
         if self.page is not None:
             meta["page"] = self.page
+        if self.form != PROSE:
+            meta["form"] = self.form
         return meta
 
     @classmethod
@@ -99,6 +110,7 @@ class Chunk:
             index=int(meta["index"]),
             content_hash=meta["content_hash"],
             file_hash=meta["file_hash"],
+            form=meta.get("form", PROSE),
         )
 
 
@@ -129,10 +141,12 @@ class Evidence:
     heading: str
     text: str
     score: float = 0.0
+    form: str = PROSE
 
     @classmethod
     def from_chunk(cls, number: int, chunk: Chunk, score: float = 0.0) -> "Evidence":
-        return cls(number, chunk.id, chunk.doc_id, chunk.title, chunk.source, chunk.page, chunk.heading, chunk.text, score)
+        return cls(number, chunk.id, chunk.doc_id, chunk.title, chunk.source, chunk.page, chunk.heading, chunk.text, score,
+                   chunk.form)
 
     def vector_text(self, text: str | None = None) -> str:
         """What this passage (or `text`, a part of it) is embedded as, like its stored vector."""
@@ -159,8 +173,12 @@ class Sentence:
 
 @dataclass
 class Gap:
+    """A guidance question the draft does not answer, and why (for the officer: what to add)."""
+
     question_id: str
     question: str
+    reason: str = ""
+    score: float | None = None  # the best candidate's relevance score, when there was one
 
 
 @dataclass

@@ -46,24 +46,44 @@ def strip_numbering(sentence: str) -> str:
     return _PARA_NUMBER.sub("", _PARA_NUMBER.sub("", sentence, count=1), count=1).strip()  # "- 2.4 Text"
 
 
-def is_draftable(sentence: str) -> bool:
-    """A whole sentence of prose an officer could keep: not a fragment, table row, heading or minute boilerplate."""
+# Why a sentence cannot stand in a draft (sentence_problem's answers).
+FRAGMENT = "fragment"
+TABLE_ROW = "table row"
+HEADING = "heading"
+DANGLING = "dangling opener"
+MINUTES = "minute formula"
+BOILERPLATE = "boilerplate"
+CONTACT = "contact details"
+PROBLEMS = (FRAGMENT, TABLE_ROW, HEADING, DANGLING, MINUTES, BOILERPLATE, CONTACT)
+
+
+def sentence_problem(sentence: str) -> str | None:
+    """Why this sentence could not stand alone in a plan (one of PROBLEMS), or None when it can."""
     s = sentence.strip()
     words = s.split()
     if not 6 <= len(words) <= 70:
-        return False
+        return FRAGMENT
     if not (s[0].isupper() or s[0].isdigit() or s[0] == "\u00a3"):
-        return False
+        return FRAGMENT
     if not s.rstrip(_CLOSERS).endswith((".", "!")):
-        return False
-    if " | " in s or "\t" in s or _EMAIL_URL_PHONE.search(s) or _BOILERPLATE.match(s):
-        return False
+        return HEADING if len(words) <= 12 else FRAGMENT
+    if " | " in s or "\t" in s:
+        return TABLE_ROW
+    if _EMAIL_URL_PHONE.search(s):
+        return CONTACT
+    if _BOILERPLATE.match(s):
+        return BOILERPLATE
     letters = [c for c in s if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:
-        return False
+        return TABLE_ROW
     if s.count("(") != s.count(")") or s.count("\u201c") != s.count("\u201d"):
-        return False
-    return True
+        return FRAGMENT
+    return None
+
+
+def is_draftable(sentence: str) -> bool:
+    """A whole sentence of prose an officer could keep: not a fragment, table row, heading or minute boilerplate."""
+    return sentence_problem(sentence) is None
 
 
 def normalise(text: str) -> str:

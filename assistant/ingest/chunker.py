@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from itertools import groupby
 
-from assistant.records import Chunk, LoadedDocument
+from assistant.records import TABLE, Chunk, LoadedDocument
 from assistant.tokens import ENCODING_NAME
 
 _SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
@@ -44,8 +44,9 @@ def chunk_document(doc: LoadedDocument, file_hash: str, chunk_tokens: int = 180,
     splitter = _splitter(chunk_tokens, overlap)
     doc_id = doc_id_for(doc.source)
     chunks: list[Chunk] = []
-    for (page, heading), group in groupby(doc.blocks, key=lambda b: (b.page, b.heading)):
-        text = "\n\n".join(b.text for b in group if b.text.strip())
+    for (page, heading, form), group in groupby(doc.blocks, key=lambda b: (b.page, b.heading, b.form)):
+        # Table rows are one per line, so a chunk of a table splits between rows, never inside one.
+        text = ("\n" if form == TABLE else "\n\n").join(b.text for b in group if b.text.strip())
         for piece in splitter.split_text(text):
             piece = piece.strip()
             if len(piece.split()) < 3:  # "None." under a minute heading says nothing worth finding
@@ -65,6 +66,7 @@ def chunk_document(doc: LoadedDocument, file_hash: str, chunk_tokens: int = 180,
                     index=index,
                     content_hash=sha256_hex(piece)[:16],
                     file_hash=file_hash,
+                    form=form,
                 )
             )
     return chunks
