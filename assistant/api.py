@@ -21,7 +21,7 @@ from assistant.budget import fit_section, plan_budget, section_tokens
 from assistant.config import Settings
 from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
 from assistant.progress import NO_PROGRESS, Progress
-from assistant.records import Evidence, Plan, Section, SourceDocument
+from assistant.records import Evidence, Gap, Plan, Section, SourceDocument
 from assistant.render import parse_section_text
 from assistant.sentences import normalise
 from assistant.templates import PlanTemplate, Theme, load_template
@@ -65,6 +65,18 @@ class Assistant:
         return ChunkStore(self.settings, self.embedder)
 
     @cached_property
+    def tuning(self):
+        from assistant.tuning import load_tuning
+
+        return load_tuning(self.settings.embedder, self.settings.prompts_dir)
+
+    @cached_property
+    def assessor(self):
+        from assistant.assess import Assessor
+
+        return Assessor(self.embedder, self.tuning)
+
+    @cached_property
     def retriever(self):
         from assistant.retrieve import HybridRetriever
 
@@ -106,25 +118,42 @@ class Assistant:
         return [number for hit in hits if (number := _number(evidence, number_of, hit, cap))]
 
     def _request(self, theme_id: str, exclude: set[str] | None = None) -> DraftRequest:
+        """Retrieve, then assess: what answers each guidance question, and which are evidence gaps."""
         theme = self.template.theme(theme_id)
         evidence, by_question = self.gather_evidence(theme)
-        return DraftRequest(
+        request = DraftRequest(
             theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title
         )
+        request.assessment = self.assessor.assess(theme.questions, evidence, by_question, request.exclude,
+                                                  [theme.title, theme.heading])
+        return request
+
+    def assess_theme(self, theme_id: str):
+        """The assess stage alone for one theme: per guidance question its candidates, score and verdict (draft --explain)."""
+        request = self._request(theme_id)
+        return request, request.assessment
 
     # -- drafting --------------------------------------------------------------------------
+    def _verify(self, section: Section, strict: bool = True) -> Section:
+        return verify_section(section, strict=strict, embedder=self.embedder, weak_support=self.tuning.verification.weak_support)
+
     def _finish(self, section: Section, request: DraftRequest, drafter: Drafter) -> Section:
-        """Verify, then fit the budget: one 'shorten' revision for a model's draft, then deterministic trimming."""
-        section = verify_section(section, embedder=self.embedder)
+        """Verify, then fit the budget: one 'shorten' revision for a model's draft, then deterministic trimming.
+        A question left with no sentence by either is re-marked as an evidence gap, saying which removed them."""
+        drafted = _per_question(section)
+        section = self._verify(section)
+        verified = _per_question(section)
         if section_tokens(section, request.heading) > request.allowance and drafter.name == "llm":
             from assistant.draft.llm import words_for
 
             words = words_for(request.allowance, request.heading)
             shorter = drafter.revise(self._revision_request(request, section, f"shorten to {words} words"))
-            shorter = verify_section(shorter, embedder=self.embedder)
+            shorter = self._verify(shorter)
             shorter.notes = section.notes + [f"asked the model to shorten the section to {words} words"] + shorter.notes
             section = shorter
-        return fit_section(section, request.heading, request.allowance)
+        section = fit_section(section, request.heading, request.allowance)
+        _remark_gaps(section, request, drafted, verified)
+        return section
 
     @staticmethod
     def _revision_request(base: DraftRequest, current: Section, instruction: str) -> DraftRequest:
@@ -231,7 +260,7 @@ class Assistant:
         reviewer, not removed; accepting the section is what requires it clean.
         """
         edited = Section(**{**section.__dict__, "sentences": parse_section_text(text), "notes": []})
-        edited = verify_section(edited, strict=False, embedder=self.embedder)
+        edited = self._verify(edited, strict=False)
         edited.tokens = section_tokens(edited, self.template.theme(section.theme_id).heading)
         edited.allowance = self.template.allowance(section.theme_id)
         edited.drafter = section.drafter if section.drafter.endswith("+edited") else f"{section.drafter}+edited"
@@ -261,6 +290,35 @@ class Assistant:
             plan.sections.append(section)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
+
+
+def _per_question(section: Section) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in section.sentences:
+        counts[s.question_id] = counts.get(s.question_id, 0) + 1
+    return counts
+
+
+def _remark_gaps(section: Section, request: DraftRequest, drafted: dict[str, int], verified: dict[str, int]) -> None:
+    """Questions the assessment found answered that end with no sentence become gaps, with the stage that emptied them."""
+    listed = {g.question_id for g in section.gaps}
+    final = _per_question(section)
+    assessed = request.assessment.questions if request.assessment else {}
+    for question in request.theme.questions:
+        if question.id in listed or final.get(question.id):
+            continue
+        best = assessed[question.id].best if question.id in assessed else None
+        if drafted.get(question.id) and not verified.get(question.id):
+            reason = f"verification removed the {drafted[question.id]} sentences drafted for it (see the section's notes)"
+        elif verified.get(question.id):
+            reason = f"its {verified[question.id]} sentences were cut to keep the section within its allowance"
+        elif question.id in assessed and assessed[question.id].answered:
+            reason = "its answering sentences repeat ones already used in the plan, or did not fit the allowance"
+        else:
+            continue  # the drafter listed it as a gap itself, or never had evidence for it
+        section.gaps.append(Gap(question.id, question.text, reason, round(best.score, 3) if best else None))
+    order = {q.id: i for i, q in enumerate(request.theme.questions)}
+    section.gaps.sort(key=lambda g: order.get(g.question_id, len(order)))
 
 
 def _number(evidence: list[Evidence], number_of: dict[str, int], hit, cap: int) -> int | None:

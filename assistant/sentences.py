@@ -81,6 +81,21 @@ def sentence_problem(sentence: str) -> str | None:
     return None
 
 
+# A sentence opening with one of these leans on the one before it ("It delivered £1.9m...").
+_ANAPHORA = re.compile(r"^(?:this|it|its|they|their|these|those|such|he|she|the same|both)\b(?!\s+(?:year|month|week|quarter|financial year)\b)",
+                       re.IGNORECASE)
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Whether the sentence opens on a reference to text before it ("This was lower than forecast...")."""
+    return bool(_ANAPHORA.match(sentence.strip()))
+
+
+def standalone_problem(sentence: str) -> str | None:
+    """Why the sentence could not stand alone in a plan, a dangling opener included."""
+    return sentence_problem(sentence) or (DANGLING if leans_on_previous(sentence) else None)
+
+
 def is_draftable(sentence: str) -> bool:
     """A whole sentence of prose an officer could keep: not a fragment, table row, heading or minute boilerplate."""
     return sentence_problem(sentence) is None

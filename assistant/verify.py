@@ -28,8 +28,10 @@ from assistant.records import Section, Sentence
 from assistant.retrieve import tokenize
 from assistant.sentences import _NUMBER as _FIGURE_SPAN  # the figures() pattern, for where each figure is
 from assistant.sentences import figures, is_draftable, money_equivalents, split_sentences, strip_numbering
+from assistant.tuning import load_tuning
 
-WEAK_SUPPORT = 0.5
+# Calibrated on the labelled judge pairs; tuning data like every threshold (prompts/tuning/, assistant/tuning.py).
+WEAK_SUPPORT = load_tuning().verification.weak_support
 
 FLAG_NO_CITATION = "no citation"
 FLAG_WEAK = "weak support"
@@ -241,7 +243,7 @@ def _stated(section: Section, number: int) -> str:
     return strip_injected(section.evidence_by_number()[number].text)
 
 
-def check_sentence(sentence: Sentence, section: Section, embedder=None) -> Sentence:
+def check_sentence(sentence: Sentence, section: Section, embedder=None, weak_support: float = WEAK_SUPPORT) -> Sentence:
     evidence = section.evidence_by_number()
     valid = [n for n in dict.fromkeys(sentence.citations) if n in evidence]
     for bad in (n for n in sentence.citations if n not in evidence):
@@ -268,7 +270,7 @@ def check_sentence(sentence: Sentence, section: Section, embedder=None) -> Sente
         sentence.support = round(0.5 * lexical + 0.5 * max(0.0, semantic), 3)
     else:
         sentence.support = round(lexical, 3)
-    if sentence.support < WEAK_SUPPORT:
+    if sentence.support < weak_support:
         sentence.flags.append(FLAG_WEAK)
     if unsupported_figures(sentence.text, cited) or unsupported_number_words(sentence.text, cited):
         sentence.flags.append(FLAG_NUMBER)
@@ -311,10 +313,10 @@ def _problem(sentence: Sentence, section: Section) -> str:
     return f"its cited sources hardly support it (support {sentence.support:.2f})"
 
 
-def verify_section(section: Section, strict: bool = True, embedder=None) -> Section:
+def verify_section(section: Section, strict: bool = True, embedder=None, weak_support: float = WEAK_SUPPORT) -> Section:
     """Check every sentence; `embedder` adds embedding similarity to the support score."""
     for sentence in section.sentences:
-        check_sentence(sentence, section, embedder)
+        check_sentence(sentence, section, embedder, weak_support)
     if not strict:
         return section
     kept: list[Sentence] = []

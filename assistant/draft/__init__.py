@@ -21,10 +21,12 @@ def register_drafter(name: str, factory: Callable[[Settings], Drafter]) -> None:
 
 def _builtins() -> None:
     from assistant.embed import get_embedder
+    from assistant.tuning import load_tuning
 
     from .offline import OfflineDrafter
 
-    _DRAFTERS.setdefault("offline", lambda settings: OfflineDrafter(get_embedder(settings.embedder)))
+    _DRAFTERS.setdefault("offline", lambda settings: OfflineDrafter(get_embedder(settings.embedder),
+                                                                    load_tuning(settings.embedder, settings.prompts_dir)))
 
     def llm(settings: Settings) -> Drafter:
         from .llm import LLMDrafter

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from assistant.records import Evidence, Section
 from assistant.templates import Theme
+
+if TYPE_CHECKING:
+    from assistant.assess import ThemeAssessment
 
 
 @dataclass
@@ -25,6 +28,23 @@ class DraftRequest:
     # Streaming: called with each piece of text as it arrives, and when a retry restarts it.
     on_text: Callable[[str], None] | None = None
     on_restart: Callable[[], None] | None = None
+    # The assess stage's verdict per guidance question (assistant/assess.py), set by the API
+    # before drafting; a drafter given a request without one assesses it itself.
+    assessment: "ThemeAssessment | None" = None
+
+    def evidence_by_number(self) -> dict[int, Evidence]:
+        return {e.number: e for e in self.evidence}
+
+
+def assess_request(request: DraftRequest, embedder, tuning) -> "ThemeAssessment":
+    """The request's assessment, made once: the API's, or the drafter's own when it was called directly."""
+    if request.assessment is None:
+        from assistant.assess import Assessor
+
+        theme = request.theme
+        request.assessment = Assessor(embedder, tuning).assess(
+            theme.questions, request.evidence, request.by_question, request.exclude, [theme.title, theme.heading])
+    return request.assessment
 
 
 # When a model endpoint fails, the offline drafter stands in and its section says so with one

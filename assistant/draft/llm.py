@@ -16,12 +16,13 @@ from string import Template
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.llm.client import ChatClient, EndpointConfig, FormatUnsupported, LLMAuthError, LLMError
-from assistant.llm.structured import CapabilityMemory, ReplyInvalid, parse_reply, response_format
-from assistant.records import Section, Sentence
+from assistant.llm.structured import CapabilityMemory, NotAnswered, ReplyInvalid, parse_reply, response_format
+from assistant.records import Gap, Section, Sentence
 from assistant.render import section_body
 from assistant.tokens import count_tokens
+from assistant.tuning import load_tuning
 
-from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, REVISED_OFFLINE, DraftRequest
+from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, REVISED_OFFLINE, DraftRequest, assess_request
 from .injection import defuse, fence_safe
 from .offline import OfflineDrafter
 
@@ -88,7 +89,7 @@ class LLMDrafter:
         self.client = client or ChatClient(self.config)
         self.memory = CapabilityMemory(settings.data_dir / "llm_capabilities.json")
         self.prompts = PromptSet(settings.prompts_dir / "llm")
-        self.offline = OfflineDrafter(embedder)
+        self.offline = OfflineDrafter(embedder, load_tuning(settings.embedder, settings.prompts_dir))
         self.max_tokens = int(settings.extra.get("llm_max_tokens", 1200))
 
     # -- the Drafter interface ---------------------------------------------------------
@@ -98,21 +99,31 @@ class LLMDrafter:
         Small models lose the thread in a long prompt of many passages; a question and its
         four or five passages keeps them on it, and makes one paragraph per question.
         """
-        _, gaps = self.offline.ranked_candidates(request)
-        gap_ids = {g.question_id for g in gaps}
-        questions = [q for q in request.theme.questions if q.id not in gap_ids]
-        by_number = {e.number: e for e in request.evidence}
+        assessment = assess_request(request, self.offline.embedder, self.offline.tuning)
+        by_number = request.evidence_by_number()
+        # Every question with evidence goes to the model, whatever the offline gate thought of it:
+        # the model reads passages (tables too) better than a similarity score, and may say "not answered".
+        questions = [q for q in request.theme.questions if assessment.questions[q.id].passages]
+        gaps = [assessment.questions[q.id].gap(by_number) for q in request.theme.questions if q not in questions]
         per_question = max(2, min(4, words_for(request.allowance, request.heading) // max(1, len(questions)) // 22))
-        pairs: list[tuple[str, list[int]]] = []
+        pairs: list[tuple[str, list[int], str]] = []
         try:
             for question in questions:
-                evidence = [by_number[n] for n in request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]]
+                numbers = request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]
+                evidence = [by_number[n] for n in numbers]
                 ask = lambda mode, q=question, ev=evidence: self.prompts.question_messages(request, q.text, ev, per_question, mode)
-                pairs += [(text, numbers, question.id) for text, numbers in self._ask(ask, request)]
+                answer = self._ask(ask, request)
+                if not answer:
+                    offline = assessment.questions[question.id]
+                    score = f" (best offline score {offline.best.score:.2f})" if offline.best else ""
+                    gaps.append(Gap(question.id, question.text, f"the model found no answer in the {len(evidence)} passages "
+                                    f"retrieved for it{score}", round(offline.best.score, 3) if offline.best else None))
+                pairs += [(text, numbers, question.id) for text, numbers in answer]
         except LLMError as exc:
             return self._fallback(request, exc)
         section = self._section(request, pairs)
-        section.gaps = gaps
+        order = {q.id: i for i, q in enumerate(request.theme.questions)}
+        section.gaps = sorted(gaps, key=lambda g: order[g.question_id])
         return section
 
     def revise(self, request: DraftRequest) -> Section:
@@ -123,6 +134,8 @@ class LLMDrafter:
             words = int(match.group(1))
         try:
             replies = self._ask(lambda mode: self.prompts.revision_messages(request, words, mode), request)
+            if not replies:
+                raise LLMError("the model wrote no revised text")
         except LLMError as exc:
             fallback = self.offline.revise(request)
             # Labelled, so the officer's reply says who made this revision and why (draft.fallback_notes).
@@ -154,6 +167,9 @@ class LLMDrafter:
                     messages, response_format(mode), self.max_tokens, on_delta=request.on_text, on_restart=request.on_restart
                 )
                 pairs = parse_reply(reply, mode)
+            except NotAnswered:
+                self.memory.remember(endpoint, mode)
+                return []
             except FormatUnsupported as exc:
                 log.info("endpoint %s: %s; trying the next format", endpoint, exc)
                 problems.append(f"{mode}: not supported")

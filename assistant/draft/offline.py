@@ -2,37 +2,29 @@
 
 Every sentence of its draft is a sentence of a retrieved passage (paragraph
 numbers stripped), cited to that passage, so every figure is the source's own.
-For each guidance question it ranks the candidate sentences of that question's
-evidence by meaning (embedding similarity to the question) and by the
-question's key terms, skips repeats, and takes turns across questions so that
-one rich question cannot eat the whole allowance. A question whose best
-sentence is not relevant enough is reported as an evidence gap rather than
-padded with unrelated text.
+The assess stage (assistant/assess.py) has already ranked, per guidance
+question, the sentences of that question's evidence and decided which questions
+are evidence gaps; this drafter takes the relevant candidates, skips repeats,
+and takes turns across questions so that one rich question cannot eat the
+whole allowance.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 
-import numpy as np
-
+from assistant.assess import Candidate, _jaccard
 from assistant.budget import section_tokens
 from assistant.embed import Embedder
-from assistant.records import Gap, Section, Sentence
+from assistant.records import Section, Sentence
 from assistant.retrieve import tokenize
-from assistant.sentences import is_draftable, normalise, split_sentences, strip_numbering
+from assistant.sentences import normalise
 from assistant.templates import GuidanceQuestion
+from assistant.tuning import Tuning, load_tuning
 
-from .base import DraftRequest
-from .injection import is_instruction, strip_injected, without_doc_markers
+from .base import DraftRequest, assess_request
 
-# Calibrated on the sample corpus and the seed reports: below this a sentence
-# answers some other question (see tests/draft/test_offline.py for the gaps it must find).
-RELEVANCE_THRESHOLD = 0.42
-MAX_PER_QUESTION = 4
-REDUNDANCY_JACCARD = 0.55
 SHORTER = re.compile(r"\b(short|shorter|shorten|cut|trim|reduce|concise|brief|fewer words|tighten|too long)\b", re.IGNORECASE)
 # "add the SEND pressures" -> "the SEND pressures": the topic is what retrieval and ranking need.
 _ASK = re.compile(r"^\s*(please\s+)?(add|include|mention|cover|say more about|write more about|more on|expand on|tell (us|me) about)\s+(something\s+)?(about|on)?\s*", re.IGNORECASE)
@@ -42,76 +34,21 @@ def instruction_topic(instruction: str) -> str:
     return _ASK.sub("", instruction).strip(" .!?") or instruction
 
 
-# A sentence opening with one of these leans on the one before it ("It delivered £1.9m...").
-_ANAPHORA = ("this ", "it ", "its ", "they ", "their ", "these ", "those ", "such ", "he ", "she ", "the same ", "both ")
-
-
-@dataclass
-class _Candidate:
-    texts: list[str]  # one sentence, or a sentence with the one it depends on
-    evidence_number: int
-    order: tuple[int, int]  # (evidence rank in the question, position in passage): source order
-    tokens: frozenset[str]
-    relevance: float = 0.0
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _keyword_score(keywords: list[str], tokens: frozenset[str]) -> float:
-    """Share of the question's key phrases found whole in the sentence (0..1)."""
-    if not keywords:
-        return 0.0
-    hits = sum(1 for k in keywords if (kt := set(tokenize(k))) and kt <= tokens)
-    return min(1.0, hits / 2)  # two key phrases is strong evidence; more adds nothing
-
-
 class OfflineDrafter:
     name = "offline"
 
-    def __init__(self, embedder: Embedder):
+    def __init__(self, embedder: Embedder, tuning: Tuning | None = None):
         self.embedder = embedder
-
-    def ranked_candidates(self, request: DraftRequest) -> tuple[dict[str, list[_Candidate]], list[Gap]]:
-        """Per guidance question, its relevant candidate sentences (best first), and the questions with none."""
-        theme = request.theme
-        evidence = {e.number: e for e in request.evidence}
-        candidates: dict[str, list[_Candidate]] = {}
-        texts: dict[str, None] = {}
-        # Documents about a plan often quote its questions; restating a question does not answer it.
-        asked = [frozenset(tokenize(t)) for t in [theme.title, theme.heading, *(q.text for q in theme.questions)]]
-        for question in theme.questions:
-            pool = []
-            for rank, number in enumerate(request.by_question.get(question.id, [])):
-                previous = None
-                # What the document states, without text addressed to a model (draft/injection.py).
-                for pos, raw in enumerate(split_sentences(strip_injected(evidence[number].text))):
-                    text = without_doc_markers(strip_numbering(raw))
-                    unit = self._unit(text, previous)
-                    previous = text if is_draftable(text) else None
-                    if unit is None or any(normalise(t) in request.exclude for t in unit):
-                        continue
-                    joined = " ".join(unit)
-                    tokens = frozenset(tokenize(joined))
-                    if any(_jaccard(tokens, a) >= 0.5 for a in asked):
-                        continue
-                    pool.append(_Candidate(unit, number, (rank, pos), tokens))
-                    texts[joined] = None
-            candidates[question.id] = pool
-        self._score(request, candidates, list(texts))
-        queues = {
-            q.id: sorted((c for c in candidates[q.id] if c.relevance >= RELEVANCE_THRESHOLD), key=lambda c: -c.relevance)
-            for q in theme.questions
-        }
-        gaps = [Gap(q.id, q.text) for q in theme.questions if not queues[q.id]]
-        return queues, gaps
+        self.tuning = tuning or load_tuning()
 
     def draft(self, request: DraftRequest) -> Section:
         theme = request.theme
-        queues, gaps = self.ranked_candidates(request)
-        section = Section(theme_id=theme.id, title=theme.title, sentences=[], evidence=request.evidence, gaps=gaps, drafter=self.name)
-        chosen: dict[str, list[_Candidate]] = {q.id: [] for q in theme.questions}
+        assessment = assess_request(request, self.embedder, self.tuning)
+        queues = {qid: q.answering for qid, q in assessment.questions.items()}
+        section = Section(theme_id=theme.id, title=theme.title, sentences=[], evidence=request.evidence,
+                          gaps=assessment.gaps(request.evidence_by_number()), drafter=self.name)
+        limits = self.tuning.drafting
+        chosen: dict[str, list[Candidate]] = {q.id: [] for q in theme.questions}
         picked_tokens: list[frozenset[str]] = []
 
         # Take turns: each question adds its next best sentence until none fits.
@@ -120,9 +57,9 @@ class OfflineDrafter:
             progress = False
             for question in theme.questions:
                 queue = queues[question.id]
-                while queue and len(chosen[question.id]) < MAX_PER_QUESTION:
+                while queue and len(chosen[question.id]) < limits.max_per_question:
                     cand = queue.pop(0)
-                    if any(_jaccard(cand.tokens, t) >= REDUNDANCY_JACCARD for t in picked_tokens):
+                    if any(_jaccard(cand.tokens, t) >= limits.redundancy_jaccard for t in picked_tokens):
                         continue
                     chosen[question.id].append(cand)
                     trial = self._assemble(section, theme.questions, chosen)
@@ -155,13 +92,13 @@ class OfflineDrafter:
             theme, request.heading, request.evidence, {"revision": request.by_question.get("revision", [])}, request.allowance,
             exclude={normalise(s.text) for s in section.sentences} | request.exclude,
         )
-        queues, _ = self.ranked_candidates(lookup)
-        picks: list[_Candidate] = []
+        assessment = assess_request(lookup, self.embedder, self.tuning)
+        picks: list[Candidate] = []
         taken = [frozenset(tokenize(s.text)) for s in section.sentences]
-        for cand in queues["revision"]:
+        for cand in assessment.questions["revision"].answering:
             if len(picks) == 3:
                 break
-            if any(_jaccard(cand.tokens, t) >= REDUNDANCY_JACCARD for t in taken):
+            if any(_jaccard(cand.tokens, t) >= self.tuning.drafting.redundancy_jaccard for t in taken):
                 continue
             picks.append(cand)
             taken.append(cand.tokens)
@@ -193,31 +130,7 @@ class OfflineDrafter:
             section.sentences.pop(last)
 
     @staticmethod
-    def _unit(text: str, previous: str | None) -> list[str] | None:
-        """The sentence as something that can stand in a draft, or None.
-
-        A sentence that opens with a pronoun only makes sense after the sentence it
-        refers to, so it is offered together with that one, or not at all.
-        """
-        if not is_draftable(text) or is_instruction(text):
-            return None
-        if text.lower().startswith(_ANAPHORA):
-            return [previous, text] if previous else None
-        return [text]
-
-    def _score(self, request: DraftRequest, candidates: dict[str, list[_Candidate]], texts: list[str]) -> None:
-        if not texts:
-            return
-        questions = request.theme.questions
-        vectors = self.embedder.embed_documents(texts + [q.text for q in questions])
-        sentence_vec = dict(zip(texts, vectors[: len(texts)]))
-        for q, qvec in zip(questions, vectors[len(texts) :]):
-            for cand in candidates[q.id]:
-                similarity = float(np.dot(sentence_vec[" ".join(cand.texts)], qvec))
-                cand.relevance = 0.8 * similarity + 0.35 * _keyword_score(q.keywords, cand.tokens)
-
-    @staticmethod
-    def _assemble(base: Section, questions, chosen: dict[str, list[_Candidate]]) -> Section:
+    def _assemble(base: Section, questions, chosen: dict[str, list[Candidate]]) -> Section:
         sentences: list[Sentence] = []
         seen: set[str] = set()
         paragraph = 0

@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 SECTION_SCHEMA = {
     "type": "object",
     "properties": {
+        # False when the passages do not answer the question: the model may say so rather than pad.
+        "answered": {"type": "boolean"},
         "sentences": {
             "type": "array",
-            # At least two: measured here, a small model asked for "three sentences" wrote one.
-            "minItems": 2,
             "maxItems": 8,
             "items": {
                 "type": "object",
@@ -37,9 +37,13 @@ SECTION_SCHEMA = {
             },
         }
     },
-    "required": ["sentences"],
+    "required": ["answered", "sentences"],
     "additionalProperties": False,
 }
+
+
+class NotAnswered(Exception):
+    """The model said the passages do not answer the question (a reply, not a failure)."""
 
 # Best first. OpenAI's standard form; llama-cpp-python's form (it rejects the
 # standard one with an HTTP 500); plain JSON mode; prose with [n] markers.
@@ -72,6 +76,8 @@ def parse_reply(text: str, mode: str) -> list[tuple[str, list[int]]]:
         data = json.loads(_FENCE.sub("", text.strip()))
     except json.JSONDecodeError as exc:
         raise ReplyInvalid(f"reply is not valid JSON ({exc.msg} at {exc.pos})") from exc
+    if isinstance(data, dict) and data.get("answered") is False:
+        raise NotAnswered()
     if not isinstance(data, dict) or not isinstance(data.get("sentences"), list):
         raise ReplyInvalid(f"reply JSON has no 'sentences' list (keys: {sorted(data) if isinstance(data, dict) else type(data).__name__})")
     out = []
@@ -89,7 +95,9 @@ def parse_reply(text: str, mode: str) -> list[tuple[str, list[int]]]:
         for sentence in split_sentences(text_) if text_ else []:
             out.append((sentence, list(dict.fromkeys(evidence + inline))))
     if not out:
-        raise ReplyInvalid("reply has no sentences")
+        if data.get("answered") is True or "answered" not in data:
+            raise ReplyInvalid("reply has no sentences")
+        raise NotAnswered()
     return out
 
 

@@ -163,6 +163,8 @@ class FakeOpenAI:
                     return self._completion('{"sentences": [{"text": "The Council')
                 if behaviour == "schema_break":
                     return self._completion('{"answer": "The Council saved money.", "sources": "1"}')
+                if behaviour == "not_answered":
+                    return self._completion(json.dumps({"answered": False, "sentences": []}))
                 if behaviour == "bad_citation":
                     return self._completion(json.dumps({"sentences": [{"text": "The Council saved £9.9 million on everything.", "evidence": [99]}]}))
                 if behaviour.startswith(("obey_", "echo_")):

@@ -41,7 +41,7 @@ def request_(corpus_assistant):
 
 
 def _questions_with_evidence(drafter, request):
-    return len(request.theme.questions) - len(drafter.offline.ranked_candidates(request)[1])
+    return sum(1 for q in request.assessment.questions.values() if q.passages)
 
 
 def test_good_endpoint_gives_a_cited_verified_section(server, tmp_path, corpus_assistant, sleeps, request_):
@@ -51,7 +51,18 @@ def test_good_endpoint_gives_a_cited_verified_section(server, tmp_path, corpus_a
     assert section.sentences and all(s.citations for s in section.sentences)
     assert len(server.requests) == _questions_with_evidence(drafter, request_)
     assert server.requests[0]["body"]["response_format"]["type"] == "json_schema"
-    assert [g.question_id for g in section.gaps] == ["t4_reporting"]
+    # The offline gate finds nothing for t4_reporting, yet the model is asked: it reads passages itself.
+    assert not request_.assessment.questions["t4_reporting"].answered
+    assert "t4_reporting" in {s.question_id for s in section.sentences}
+
+
+def test_a_model_that_finds_no_answer_makes_a_gap_with_its_reason(server, tmp_path, corpus_assistant, sleeps, request_):
+    server.script = ["not_answered"] * 10
+    drafter = make_drafter(server, tmp_path, corpus_assistant, sleeps)
+    section = verify_section(drafter.draft(request_))
+    assert section.sentences == []
+    assert [g.question_id for g in section.gaps] == [q.id for q in request_.theme.questions]
+    assert all("the model found no answer" in g.reason for g in section.gaps)
 
 
 def test_429_honours_retry_after_then_succeeds(server, tmp_path, corpus_assistant, sleeps, request_, reliability):

@@ -1,0 +1,182 @@
+"""Assess stage, between retrieval and drafting: per guidance question, what in the evidence answers it.
+
+For each question it takes the sentences of that question's retrieved passages that could
+stand in a plan (sentences.sentence_problem), scores each one's relevance to the question,
+and decides: answered (its candidates, best first) or an evidence gap, with the reason in
+words an officer can act on ("best passage scored 0.31 < 0.38: ..."). Both drafters use it:
+the offline drafter drafts from the candidates; the LLM drafter sends the model every
+question that has candidate evidence and lets the model say it is not answered.
+
+The score and its threshold are tuning data (prompts/tuning/<embedder>.yaml, assistant/tuning.py),
+calibrated on real councils' documents with councils held out (`make calibrate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
+from assistant.records import PROSE, Evidence, Gap
+from assistant.retrieve import tokenize
+from assistant.sentences import normalise, sentence_problem, split_sentences, strip_numbering, leans_on_previous
+from assistant.templates import GuidanceQuestion
+from assistant.tuning import Tuning
+
+
+@dataclass
+class Candidate:
+    """A unit a draft could use for a question: one sentence, or a sentence with the one it leans on."""
+
+    texts: list[str]
+    evidence_number: int
+    order: tuple[int, int]  # (evidence rank in the question, position in passage): source order
+    tokens: frozenset[str]
+    sentence: float = 0.0  # similarity to the question
+    passage: float = 0.0  # the passage's similarity to the question
+    keywords: float = 0.0  # share of the question's key terms held
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
+
+@dataclass
+class QuestionAssessment:
+    question_id: str
+    question: str
+    passages: list[int]  # evidence numbers retrieved for it, best first
+    candidates: list[Candidate]  # every usable unit, best score first
+    threshold: float
+    why_none: str = ""  # when there are no candidates: what the passages held instead
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def answering(self) -> list[Candidate]:
+        """The candidates relevant enough to answer the question, best first."""
+        return [c for c in self.candidates if c.score >= self.threshold]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answering)
+
+    def reason(self, evidence: dict[int, Evidence] | None = None) -> str:
+        """Why this question is a gap, for the officer; empty when it is answered."""
+        if self.answered:
+            return ""
+        if not self.passages:
+            return "no passage in the documents was retrieved for it"
+        if not self.candidates:
+            return f"the {len(self.passages)} passages retrieved for it hold no sentence a plan can use ({self.why_none or 'none'})"
+        best = self.best
+        where = ""
+        if evidence and best.evidence_number in evidence:
+            where = f" (passage [{best.evidence_number}], {evidence[best.evidence_number].location()})"
+        return (f"best passage scored {best.score:.2f} < {self.threshold:.2f}{where}: nothing retrieved answers "
+                f"\u201c{self.question}\u201d closely enough")
+
+    def gap(self, evidence: dict[int, Evidence] | None = None) -> Gap:
+        return Gap(self.question_id, self.question, self.reason(evidence), round(self.best.score, 3) if self.best else None)
+
+
+@dataclass
+class ThemeAssessment:
+    questions: dict[str, QuestionAssessment] = field(default_factory=dict)
+
+    def gaps(self, evidence: dict[int, Evidence] | None = None) -> list[Gap]:
+        return [q.gap(evidence) for q in self.questions.values() if not q.answered]
+
+
+def keyword_share(keywords: list[str], tokens: frozenset[str]) -> float:
+    """Share of the question's key phrases found whole in the sentence (0..1); two is strong evidence, more adds nothing."""
+    if not keywords:
+        return 0.0
+    hits = sum(1 for k in keywords if (kt := set(tokenize(k))) and kt <= tokens)
+    return min(1.0, hits / 2)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _unit(text: str, previous: str | None) -> list[str] | None:
+    """The sentence as something that can stand in a draft, or None.
+
+    A sentence that leans on the one before it ("It delivered £1.9m...") only makes sense
+    after it, so it is offered together with that one, or not at all.
+    """
+    if sentence_problem(text) is not None or is_instruction(text):
+        return None
+    if leans_on_previous(text):
+        return [previous, text] if previous else None
+    return [text]
+
+
+class Assessor:
+    def __init__(self, embedder, tuning: Tuning):
+        self.embedder = embedder
+        self.tuning = tuning
+
+    def assess(self, questions: list[GuidanceQuestion], evidence: list[Evidence], by_question: dict[str, list[int]],
+               exclude: set[str] = frozenset(), restated: list[str] = ()) -> ThemeAssessment:
+        """Candidates per question from its passages, scored; `exclude` holds sentences (normalised) used elsewhere,
+        `restated` texts (the theme's title, heading, questions) that a document merely restates."""
+        by_number = {e.number: e for e in evidence}
+        asked = [frozenset(tokenize(t)) for t in [*restated, *(q.text for q in questions)]]
+        result = ThemeAssessment()
+        for question in questions:
+            numbers = [n for n in by_question.get(question.id, []) if n in by_number]
+            pool, problems = [], {}
+            for rank, number in enumerate(numbers):
+                passage = by_number[number]
+                if passage.form != PROSE:
+                    problems["table"] = problems.get("table", 0) + 1  # evidence for figures, never a sentence
+                    continue
+                previous = None
+                # What the document states, without text addressed to a model (draft/injection.py).
+                for pos, raw in enumerate(split_sentences(strip_injected(passage.text))):
+                    text = without_doc_markers(strip_numbering(raw))
+                    unit = _unit(text, previous)
+                    problem = sentence_problem(text)
+                    previous = text if problem is None else None
+                    if unit is None:
+                        problems[problem or "lean on a sentence not shown"] = problems.get(problem or "lean on a sentence not shown", 0) + 1
+                        continue
+                    if any(normalise(t) in exclude for t in unit):
+                        continue
+                    tokens = frozenset(tokenize(" ".join(unit)))
+                    # Documents about a plan often quote its questions; restating a question does not answer it.
+                    if any(_jaccard(tokens, a) >= 0.5 for a in asked):
+                        continue
+                    pool.append(Candidate(unit, number, (rank, pos), tokens))
+            why = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
+            result.questions[question.id] = QuestionAssessment(
+                question.id, question.text, numbers, pool, self.tuning.drafting.relevance_threshold, why)
+        self._score(questions, result, by_number)
+        return result
+
+    def _score(self, questions: list[GuidanceQuestion], result: ThemeAssessment, by_number: dict[int, Evidence]) -> None:
+        texts = list(dict.fromkeys(c.text for q in result.questions.values() for c in q.candidates))
+        if not texts:
+            return
+        weights = self.tuning.drafting.weights
+        numbers = sorted({c.evidence_number for q in result.questions.values() for c in q.candidates})
+        vectors = self.embedder.embed_documents(texts + [q.text for q in questions])
+        sentence_vec = dict(zip(texts, vectors[: len(texts)]))
+        question_vec = dict(zip((q.id for q in questions), vectors[len(texts):]))
+        # Passages as they are stored (title and heading first), so their cached vectors serve.
+        passage_vec = dict(zip(numbers, self.embedder.embed_documents([by_number[n].vector_text() for n in numbers])))
+        for question in questions:
+            assessment = result.questions[question.id]
+            qvec = question_vec[question.id]
+            for cand in assessment.candidates:
+                cand.sentence = float(np.dot(sentence_vec[cand.text], qvec))
+                cand.passage = float(np.dot(passage_vec[cand.evidence_number], qvec))
+                cand.keywords = keyword_share(question.keywords, cand.tokens)
+                cand.score = weights.sentence * cand.sentence + weights.passage * cand.passage + weights.keywords * cand.keywords
+            assessment.candidates.sort(key=lambda c: -c.score)

@@ -1,0 +1,91 @@
+"""Tuning as data: the thresholds and weights of drafting and verification, one YAML file per embedder.
+
+They live in prompts/tuning/<embedder>.yaml, each with the run it was calibrated on, because
+they are measurements, not design: similarities from a different embedder sit on another scale,
+and `make calibrate` (evals/calibrate.py) fits them on real councils' documents with councils
+held out in turn. Nothing else in the package hard-codes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.config import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+DEFAULT_EMBEDDER = "minilm"
+
+
+class TuningError(ValueError):
+    pass
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RelevanceWeights(_Strict):
+    sentence: float = Field(ge=0)  # candidate sentence vs the question
+    passage: float = Field(ge=0)  # the sentence's passage (with title and heading) vs the question
+    keywords: float = Field(ge=0)  # share of the question's key terms the sentence holds
+
+
+class Drafting(_Strict):
+    weights: RelevanceWeights
+    relevance_threshold: float
+    max_per_question: int = Field(gt=0)
+    redundancy_jaccard: float = Field(gt=0, le=1)
+
+
+class Verification(_Strict):
+    weak_support: float = Field(gt=0, lt=1)
+
+
+class Tuning(_Strict):
+    embedder: str
+    drafting: Drafting
+    verification: Verification
+    # Per value: the run it was calibrated on (and its scores), for a reader deciding whether to trust it.
+    calibration: dict[str, dict] = Field(default_factory=dict)
+    path: Path | None = None
+
+    def with_drafting(self, **changes) -> "Tuning":
+        """A copy with some drafting values changed (calibration tries candidates this way)."""
+        return self.model_copy(update={"drafting": self.drafting.model_copy(update=changes)})
+
+
+def tuning_dir(prompts_dir: Path | None = None) -> Path:
+    return (prompts_dir or PROJECT_ROOT / "prompts") / "tuning"
+
+
+def embedder_key(embedder: str) -> str:
+    """'minilm' -> 'minilm'; 'openai:text-embedding-3-small' -> 'openai_text-embedding-3-small'."""
+    return embedder.replace(":", "_").replace("/", "_")
+
+
+@lru_cache(maxsize=8)
+def load_tuning(embedder: str = DEFAULT_EMBEDDER, prompts_dir: Path | None = None) -> Tuning:
+    """The tuning for an embedder; one not calibrated yet borrows the default's values, with a warning."""
+    key = embedder_key(embedder)
+    # A prompts folder of the user's own may hold no tuning; the project's then applies.
+    folders = list(dict.fromkeys([tuning_dir(prompts_dir), tuning_dir()]))
+    exact = [f / f"{key}.yaml" for f in folders if (f / f"{key}.yaml").exists()]
+    if exact:
+        path = exact[0]
+    else:
+        path = next((f / f"{DEFAULT_EMBEDDER}.yaml" for f in folders if (f / f"{DEFAULT_EMBEDDER}.yaml").exists()),
+                    folders[0] / f"{DEFAULT_EMBEDDER}.yaml")
+        log.warning("no tuning for embedder '%s' in %s: using %s, calibrated for another embedder; "
+                    "run `make calibrate` with ASSISTANT_EMBEDDER=%s", embedder, folders[0], path, embedder)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Tuning.model_validate({**data, "path": path})
+    except OSError as exc:
+        raise TuningError(f"cannot read the tuning file {path}: {exc}") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise TuningError(f"{path}: {exc}") from exc
