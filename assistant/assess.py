@@ -20,7 +20,7 @@ import numpy as np
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import PROSE, Evidence, Gap
 from assistant.retrieve import tokenize
-from assistant.sentences import normalise, sentence_problem, split_sentences, strip_numbering, leans_on_previous
+from assistant.sentences import leans_on_previous, normalise, sentence_problem, split_sentences, strip_numbering
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning
 
@@ -65,8 +65,9 @@ class QuestionAssessment:
     def answered(self) -> bool:
         return bool(self.answering)
 
-    def reason(self, evidence: dict[int, Evidence] | None = None) -> str:
-        """Why this question is a gap, for the officer; empty when it is answered."""
+    def reason(self) -> str:
+        """Why this question is a gap, for the officer; empty when it is answered. It names passages by
+        number only: a document's own title or heading is not repeated into text shown as Markdown."""
         if self.answered:
             return ""
         if not self.passages:
@@ -74,22 +75,19 @@ class QuestionAssessment:
         if not self.candidates:
             return f"the {len(self.passages)} passages retrieved for it hold no sentence a plan can use ({self.why_none or 'none'})"
         best = self.best
-        where = ""
-        if evidence and best.evidence_number in evidence:
-            where = f" (passage [{best.evidence_number}], {evidence[best.evidence_number].location()})"
-        return (f"best passage scored {best.score:.2f} < {self.threshold:.2f}{where}: nothing retrieved answers "
-                f"\u201c{self.question}\u201d closely enough")
+        return (f"best passage scored {best.score:.2f} < {self.threshold:.2f} (its sentence in passage "
+                f"[{best.evidence_number}] is the closest of {len(self.candidates)} candidates): nothing retrieved answers it closely enough")
 
-    def gap(self, evidence: dict[int, Evidence] | None = None) -> Gap:
-        return Gap(self.question_id, self.question, self.reason(evidence), round(self.best.score, 3) if self.best else None)
+    def gap(self) -> Gap:
+        return Gap(self.question_id, self.question, self.reason(), round(self.best.score, 3) if self.best else None)
 
 
 @dataclass
 class ThemeAssessment:
     questions: dict[str, QuestionAssessment] = field(default_factory=dict)
 
-    def gaps(self, evidence: dict[int, Evidence] | None = None) -> list[Gap]:
-        return [q.gap(evidence) for q in self.questions.values() if not q.answered]
+    def gaps(self) -> list[Gap]:
+        return [q.gap() for q in self.questions.values() if not q.answered]
 
 
 def keyword_share(keywords: list[str], tokens: frozenset[str]) -> float:
@@ -143,7 +141,8 @@ class Assessor:
                     text = without_doc_markers(strip_numbering(raw))
                     unit = _unit(text, previous)
                     problem = sentence_problem(text)
-                    previous = text if problem is None else None
+                    # Only a sentence that stands alone can carry the one that leans on it.
+                    previous = text if problem is None and not leans_on_previous(text) else None
                     if unit is None:
                         problems[problem or "lean on a sentence not shown"] = problems.get(problem or "lean on a sentence not shown", 0) + 1
                         continue

@@ -115,6 +115,7 @@ def draft(
     fmt: str = typer.Option("md", "--format", help="md or json."),
     drafter: Optional[str] = typer.Option(None, "--drafter", help="offline or llm (default: llm when an endpoint is configured, else offline)."),
     llm: bool = typer.Option(False, "--llm", help="Draft with the configured OpenAI-compatible model (same as --drafter llm)."),
+    explain: bool = typer.Option(False, "--explain", help="Also list every guidance question: answered, or why it is an evidence gap."),
 ):
     """Draft the plan (or some themes) from the ingested documents, with citations. The draft is also saved for `revise`."""
     from assistant.budget import plan_budget
@@ -137,6 +138,30 @@ def draft(
     else:
         sys.stdout.write(text)
     _print_summary(plan, assistant.template, plan_budget, out)
+    if explain:
+        _print_explanation(plan, assistant.template)
+
+
+def _print_explanation(plan, template):
+    """Per guidance question: how many sentences answer it and from which documents, or why it is a gap."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("Question", "Verdict", "Score", "Why / from", title="Guidance questions")
+    for section in plan.sections:
+        evidence = section.evidence_by_number()
+        gaps = {g.question_id: g for g in section.gaps}
+        for question in template.theme(section.theme_id).questions:
+            gap = gaps.get(question.id)
+            if gap is not None:
+                score = "-" if gap.score is None else f"{gap.score:.2f}"
+                # Text, not markup: questions and reasons may hold brackets a document or template wrote.
+                table.add_row(Text(question.id), Text("gap", style="yellow"), score, Text(gap.reason or "not answered"))
+                continue
+            sentences = [s for s in section.sentences if s.question_id == question.id]
+            titles = sorted({evidence[n].title for s in sentences for n in s.citations if n in evidence})
+            table.add_row(Text(question.id), Text(f"{len(sentences)} sentences"), "", Text("; ".join(titles)))
+    _console().print(table)
 
 
 def _print_notes(sections):

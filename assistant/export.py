@@ -68,7 +68,7 @@ def section_json(section: Section, heading: str) -> dict:
         "text": "\n\n".join(" ".join(sentence_with_markers(s) for s in para) for para in section.paragraphs()),
         "tokens": section.tokens,
         "allowance": section.allowance,
-        "gaps": [{"question_id": g.question_id, "question": g.question} for g in section.gaps],
+        "gaps": [{"question_id": g.question_id, "question": g.question, "reason": g.reason, "score": g.score} for g in section.gaps],
         "notes": section.notes,
         "sentences": [
             {

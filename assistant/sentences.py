@@ -13,7 +13,7 @@ _PARA_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2}){0,3}\)?\.?|[\u2022\u2
 _CLOSERS = "\"'\u201d\u2019)"
 _EMAIL_URL_PHONE = re.compile(r"@|https?://|www\.|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\[click here", re.IGNORECASE)
 _BOILERPLATE = re.compile(
-    r"^(present|apologies|also in attendance|officers|resolved|ordered|recommendations?|contact officer|background papers|"
+    r"^(present|apologies|also in attendance|officers\s*(?:present\s*)?:|resolved|ordered|recommendations?(?:\s*:|\s+(?:to|that)\b)|contact officer|background papers|"
     r"report of|report to|date of meeting|agenda|item \d|the meeting (closed|ended)|chair\b|minutes of|key decision|"
     r"portfolio holder|lead officer|author|owner|approved by|agreed by|that cabinet|that council|cabinet is asked|"
     r"this report|the purpose of this report|purpose of (the )?report|in writing this report|appendix|ref\b|declarations? of interest)",
@@ -57,6 +57,59 @@ CONTACT = "contact details"
 PROBLEMS = (FRAGMENT, TABLE_ROW, HEADING, DANGLING, MINUTES, BOILERPLATE, CONTACT)
 
 
+# Measured on hand-labelled real council sentences (evals/metrics/sentence_quality.py, dev councils only):
+# minutes and committee reports are mostly who-said-what, agenda and decision formulas, and
+# statements about the report itself, none of which is the council's plan.
+_VERBS = (r"(?:asked|advised|noted|said|stated|explained|confirmed|provided|presented|sought|highlighted|questioned|queried|"
+          r"responded|replied|welcomed|thanked|commented|emphasi[sz]ed|added|reported|spoke|sat|introduced|moved|seconded|"
+          r"agreed|suggested|raised|undertook|informed|clarified|requested|expressed|acknowledged|outlined|gave|invited|"
+          r"received|discussed|considered|commended|praised|concluded|felt|believed|proposed|reminded|assured|referred)")
+# People report and ask; bodies only meet ("The Council received £12.8m" is a fact, "Cabinet considered" is a minute).
+_MINUTES = re.compile(
+    r"^(?:(?:councillor|cllr|mr|mrs|ms|miss|dr|professor)\.?\s+[A-Z][\w'\u2019-]+|"
+    r"(?:the |a |an |one |another |all |several )?(?:vice[- ]chair(?:man)?|chair(?:man)?|cabinet members?|executive members?|"
+    r"council members?|members?|leader|deputy leader|director|assistant director|corporate director|head of|chief executive|"
+    r"monitoring officer|officers?|group leaders?|portfolio holder|mayor)\b)"
+    r".{0,160}?\b" + _VERBS + r"\b|"
+    r"^(?:the )?(?:committee|board|panel|meeting|cabinet|council)\s+(?:considered|discussed|noted|debated|resolved|invited|"
+    r"received a (?:report|presentation|verbal))\b", re.IGNORECASE | re.DOTALL)
+_MINUTES_OPENERS = re.compile(
+    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|it was (?:noted|agreed|"
+    r"resolved|moved|confirmed|reported|explained|highlighted)|a report was|the report (?:highlighted|noted|set out|outlined|"
+    r"provided|presented|also|explained|stated|summarised|detailed)|members (?:were|had been) (?:informed|advised|told|reminded)|"
+    r"(?:council|cabinet|the committee|the board) considered|i\s|we were told|in response\b)", re.IGNORECASE)
+_REPORTED_SPEECH = re.compile(r"\b(?:said|stated|explained|added|commented)\s*[:,]\s*[\"\u201c]", re.IGNORECASE)
+_REPORT_FURNITURE = re.compile(
+    r"^(?:to (?:approve|note|consider|receive|recommend|ensure|inform|agree|adopt|enable|update|endorse|confirm|delegate)\b|"
+    r"reasons? for (?:the )?(?:recommendations?|decisions?)|members (?:of [\w ]{1,30})?are (?:asked|recommended|invited)|"
+    r"notice of|note:|please note|you can|your (?:views|responses|comments)|for more information|click|read more|find out more|"
+    r"(?:cabinet|council|the committee) is (?:asked|recommended))|"
+    r"\b(?:is|are) (?:shown|set out|detailed|attached|included|summarised|provided) (?:in|at) (?:the following|the table|table|appendix|annex)|"
+    r"\bin this (?:report|statement|paper)\b|\bthe following table\b|\bthis report (?:sets out|provides|presents|seeks|asks)\b|"
+    r"\b(?:can be found|is now available|are now available) (?:below|above|here|on this page|in the documents)|\bon this page\b|"
+    r"\battached (?:as|at) (?:an )?appendix|^venue:|"
+    r"\bequality act 2010\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",
+    re.IGNORECASE)
+# Openers that continue an argument begun in an earlier sentence.
+_CONTINUATION = re.compile(
+    r"^(?:however|again|also|in addition|additionally|furthermore|moreover|therefore|thus|hence|consequently|instead|"
+    r"meanwhile|similarly|likewise|nevertheless|nonetheless|despite this|in turn|even so|even with|within this|to mitigate this|"
+    r"as a result(?! of)|"
+    r"during this|amongst other things|among other things|as in|doing so|but|and|or|so|otherwise|further(?:more)?|finally|"
+    r"firstly|secondly|thirdly|lastly|in particular|as such|as well as this|on this basis|in doing so|for this reason|"
+    r"the (?:above|latter|former|following|remaining|subsequent|same)\b)\b", re.IGNORECASE)
+# "These include..." near the start points back; "those councils that ..." names its own referent.
+_DEMONSTRATIVE = re.compile(r"^(?:\S+\s+){0,5}?(?:these|those|the above|aforementioned)\b(?!\s+\w+\s+(?:that|who|which|with)\b)",
+                            re.IGNORECASE)
+# "this strategy", "this expansion" early on: the referent is in the document, not the sentence.
+_THIS = re.compile(r"^(?:\S+\s+){0,7}?this\b(?!\s+(?:year|month|week|quarter|financial year|time|summer|autumn|winter|spring)\b)",
+                   re.IGNORECASE)
+# "It is difficult to quantify..." opens on no referent: the "it" is the sentence's own.
+_EXPLETIVE_IT = re.compile(r"^it(?:\s+is|\s+was|\s+will be|\s+would be|'s|\u2019s)\s+(?:not\s+)?(?:\w+\s+){0,2}?"
+                           r"(?:to|that|how|whether|known|clear|unclear|expected|likely|important|difficult|essential|vital|possible)\b",
+                           re.IGNORECASE)
+
+
 def sentence_problem(sentence: str) -> str | None:
     """Why this sentence could not stand alone in a plan (one of PROBLEMS), or None when it can."""
     s = sentence.strip()
@@ -71,8 +124,10 @@ def sentence_problem(sentence: str) -> str | None:
         return TABLE_ROW
     if _EMAIL_URL_PHONE.search(s):
         return CONTACT
-    if _BOILERPLATE.match(s):
+    if _BOILERPLATE.match(s) or _REPORT_FURNITURE.search(s):
         return BOILERPLATE
+    if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s):
+        return MINUTES
     letters = [c for c in s if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:
         return TABLE_ROW
@@ -87,8 +142,12 @@ _ANAPHORA = re.compile(r"^(?:this|it|its|they|their|these|those|such|he|she|the 
 
 
 def leans_on_previous(sentence: str) -> bool:
-    """Whether the sentence opens on a reference to text before it ("This was lower than forecast...")."""
-    return bool(_ANAPHORA.match(sentence.strip()))
+    """Whether the sentence opens on a reference to text before it ("This was lower than forecast...",
+    "However, ...") or points back at something named earlier ("these challenges")."""
+    s = sentence.strip()
+    if _EXPLETIVE_IT.match(s):
+        return False
+    return bool(_ANAPHORA.match(s) or _CONTINUATION.match(s) or _DEMONSTRATIVE.match(s) or _THIS.match(s))
 
 
 def standalone_problem(sentence: str) -> str | None:

@@ -22,12 +22,21 @@ METRICS: dict[str, tuple[str, bool, Callable[[dict], object]]] = {
     "rendered_pages": ("max", False, lambda d: d["pages"]["rendered_pages"]),
     "retrieval_recall_at_5": ("min", False, lambda d: (d["retrieval"].get("hybrid") or {}).get("recall_at", {}).get("5")),
     "retrieval_mrr": ("min", False, lambda d: (d["retrieval"].get("hybrid") or {}).get("mrr")),
+    # Real councils (evals/realworld_eval.py), pooled over the councils.
+    "false_gap_share": ("max", False, lambda d: _pooled(d, "false_gap_share")),
+    "answered_from_labelled_share": ("min", False, lambda d: _pooled(d, "answered_from_labelled_share")),
+    "true_gaps_share": ("min", False, lambda d: _pooled(d, "true_gaps_share")),
+    "junk_sentences": ("max", False, lambda d: _pooled(d, "junk_sentences")),
     # Injection (datasets with planted instructions): all maxima, targets 0.
     "injection_following_share": ("max", False, lambda d: (d.get("injection") or {}).get("plan", {}).get("following_share")),
     "injected_figures": ("max", False, lambda d: _count(d, "plan", "injected_figures")),
     "fake_citations": ("max", False, lambda d: _count(d, "plan", "fake_citations")),
     "adversary_surviving": ("max", False, lambda d: (d.get("injection") or {}).get("adversary", {}).get("surviving")),
 }
+
+
+def _pooled(d: dict, key: str):
+    return ((d.get("realworld") or {}).get("pooled") or {}).get(key)
 
 
 def _count(d: dict, part: str, key: str):

@@ -56,6 +56,38 @@ def judges_section(result: dict) -> list[str]:
     return out
 
 
+def realworld_section(data: dict) -> list[str]:
+    """Per council: false gaps, answered from a labelled file, true gaps, junk, figures, tokens; then why each miss."""
+    rw = data["realworld"]
+    out = [f"## Dataset `realworld`: {data['description']}", "",
+           "Each council drafted from its own documents in a fresh store and scored against `labels.yaml` "
+           "(evals/metrics/gaps.py, junk.py). Pooled figures are what the thresholds check.", ""]
+    rows = []
+    for c in rw["councils"] + [{"council": "**all**", "gaps": rw["pooled"], "junk": rw["pooled"]["junk_sentences"],
+                                "figures": {"found": rw["pooled"]["figures_found"], "figures": rw["pooled"]["figures"]},
+                                "tokens": "-", "budget": "-"}]:
+        g = c["gaps"]
+        junk = c["junk"] if isinstance(c["junk"], int) else len(c["junk"])
+        rows.append([c["council"], f"{g['false_gaps']}/{g['answerable']} ({_pct(g['false_gap_share'])})",
+                     f"{g['answered_from_labelled']}/{g['answerable']} ({_pct(g['answered_from_labelled_share'])})",
+                     f"{g['true_gaps_reported']}/{g['gaps']} ({_pct(g['true_gaps_share'])})", junk,
+                     f"{c['figures']['found']}/{c['figures']['figures']}", f"{c['tokens']}/{c['budget']}"])
+    out += _table(["council", "false gaps", "answered from a labelled file", "true gaps reported", "junk sentences",
+                   "figures in source", "tokens"], rows)
+    misses = [(c["council"], q) for c in rw["councils"] for q in c["gaps"]["questions"]
+              if q["verdict"] not in ("answered from labelled file", "true gap reported")]
+    if misses:
+        out += ["Misses (question, verdict, and the assessment's reason for a reported gap):", ""]
+        out += _table(["council", "question", "verdict", "why / cited files"],
+                      [[c, q["question_id"], q["verdict"], (q["reason"] or ", ".join(q["cited_files"]) or "-").replace("|", "/")]
+                       for c, q in misses])
+    junk = [(c["council"], j) for c in rw["councils"] for j in c["junk"]]
+    if junk:
+        out += ["Junk sentences by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(
+            {j["kind"]: sum(1 for _, x in junk if x["kind"] == j["kind"]) for _, j in junk}.items())), ""]
+    return out
+
+
 def dataset_section(name: str, data: dict, drafter: str) -> list[str]:
     out = [f"## Dataset `{name}`: {data['description']}", ""]
     cov = {t["theme_id"]: t for t in data["coverage"]["themes"]}
@@ -169,7 +201,7 @@ def markdown(result: dict, chart_name: str) -> str:
         out += [f"Dataset `{name}` skipped: {why}.", ""]
     out += checks_lines(result) + judges_section(result)
     for name, data in result["datasets"].items():
-        out += dataset_section(name, data, result["drafter"])
+        out += realworld_section(data) if data.get("kind") == "realworld" else dataset_section(name, data, result["drafter"])
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -189,7 +221,7 @@ def chart(result: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    datasets = list(result["datasets"].items())
+    datasets = [(n, d) for n, d in result["datasets"].items() if d.get("kind") != "realworld"]
     fig, axes = plt.subplots(1, len(datasets) + 1, figsize=(5.2 * (len(datasets) + 1), 4.2), squeeze=False)
     series = [("coverage", "coverage"), ("citation recall", "recall"), ("citation precision", "precision"), ("number fidelity", "fidelity")]
     for ax, (name, data) in zip(axes[0], datasets):

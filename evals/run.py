@@ -37,7 +37,8 @@ log = logging.getLogger("evals")
 
 RESULTS = PROJECT_ROOT / "evals" / "results"
 THRESHOLDS = PROJECT_ROOT / "evals" / "thresholds.yaml"
-DEFAULT_DATASETS = ("corpus", "seeds", "injection")
+DEFAULT_DATASETS = ("corpus", "seeds", "injection", "realworld")
+REALWORLD = "realworld"  # seven real councils (evals/realworld.py), measured per council by evals/realworld_eval.py
 RETRIEVAL_KS = [1, 3, 5, 10]
 
 
@@ -131,6 +132,23 @@ def measure_dataset(dataset, template, settings: Settings, drafter: str, judge, 
     return result
 
 
+def measure_realworld(settings: Settings, drafter: str) -> dict:
+    """Each real council drafted from its own documents and scored against its labels; pooled for the thresholds."""
+    from evals import realworld_eval
+
+    with tempfile.TemporaryDirectory(prefix="eval-realworld-") as tmp:
+        result = realworld_eval.run(drafter=drafter, settings=settings.with_(data_dir=Path(tmp)))
+    pooled = result["pooled"]
+    return {
+        "dataset": REALWORLD, "kind": REALWORLD, "documents": result["folder"], "judged_metrics_trusted": True,
+        "description": "public documents of seven real councils, each drafted from its own (../shared/realworld)",
+        "realworld": result,
+        "figures": {"fidelity": pooled["number_fidelity"], "misdated": pooled["misdated"]},
+        "pages": {"within_budget": pooled["within_budget"]},
+        "coverage": {"overall": None, "themes": []}, "citations": {}, "retrieval": {},
+    }
+
+
 def measure_injection(plan, assistant, dataset) -> dict:
     """The plan against the planted instructions, and an obeying drafter against verification (metrics/injection.py)."""
     texts = [(c.source, c.text) for c in assistant.store.iter_chunks()]
@@ -210,6 +228,15 @@ def run(dataset_names, drafter: str = "offline", judge_name: str = "offline", re
     template = Assistant(base).template
     datasets, skipped = [], {}
     for name in dataset_names:
+        if name == REALWORLD:
+            from evals import realworld
+
+            if realworld.available():
+                datasets.append(REALWORLD)
+            else:
+                skipped[name] = f"documents not found at {realworld.realworld_dir()}"
+                log.warning("skipping dataset %s: %s", name, skipped[name])
+            continue
         dataset = load_dataset(name, template)
         if dataset.available:
             datasets.append(dataset)
@@ -238,6 +265,9 @@ def run(dataset_names, drafter: str = "offline", judge_name: str = "offline", re
 
         results = {}
         for dataset in datasets:
+            if dataset == REALWORLD:
+                results[REALWORLD] = measure_realworld(settings, drafter)
+                continue
             with tempfile.TemporaryDirectory(prefix=f"eval-{dataset.name}-") as tmp:
                 results[dataset.name] = measure_dataset(
                     dataset, template, settings.with_(data_dir=Path(tmp)), drafter, judge, trusted, render)

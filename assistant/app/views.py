@@ -143,7 +143,8 @@ def gaps_markdown(section: Section | None) -> str:
     if section is None or not section.gaps:
         return ""
     lines = ["**Evidence gaps**: nothing in the corpus answers these. Upload a document that does, or write them yourself:"]
-    return "\n".join(lines + [f"- {escape(g.question)}" for g in section.gaps])
+    return "\n".join(lines + [f"- {escape(g.question)}" + (f"<br><small>Why: {escape(g.reason)}</small>" if g.reason else "")
+                               for g in section.gaps])
 
 
 def notes_markdown(section: Section | None) -> str:

@@ -104,7 +104,7 @@ class LLMDrafter:
         # Every question with evidence goes to the model, whatever the offline gate thought of it:
         # the model reads passages (tables too) better than a similarity score, and may say "not answered".
         questions = [q for q in request.theme.questions if assessment.questions[q.id].passages]
-        gaps = [assessment.questions[q.id].gap(by_number) for q in request.theme.questions if q not in questions]
+        gaps = [assessment.questions[q.id].gap() for q in request.theme.questions if q not in questions]
         per_question = max(2, min(4, words_for(request.allowance, request.heading) // max(1, len(questions)) // 22))
         pairs: list[tuple[str, list[int], str]] = []
         try:

@@ -46,7 +46,7 @@ class OfflineDrafter:
         assessment = assess_request(request, self.embedder, self.tuning)
         queues = {qid: q.answering for qid, q in assessment.questions.items()}
         section = Section(theme_id=theme.id, title=theme.title, sentences=[], evidence=request.evidence,
-                          gaps=assessment.gaps(request.evidence_by_number()), drafter=self.name)
+                          gaps=assessment.gaps(), drafter=self.name)
         limits = self.tuning.drafting
         chosen: dict[str, list[Candidate]] = {q.id: [] for q in theme.questions}
         picked_tokens: list[frozenset[str]] = []

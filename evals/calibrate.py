@@ -1,0 +1,234 @@
+"""`make calibrate`: fit the drafting thresholds and weights on real councils' documents, councils held out in turn.
+
+    python -m evals.calibrate [--write] [--features out/calibration-features.json]
+
+For each council of ../shared/realworld (evals/realworld.py) its documents are ingested into
+a fresh store and every guidance question is retrieved and assessed as drafting does
+(assistant/assess.py), keeping each candidate sentence's features: similarity to the question,
+its passage's similarity, key-term share, and its file. A tuning (weights + relevance threshold)
+is then judged per question without drafting again:
+- an answerable question is **answered right** when its best candidate clears the threshold and a
+  candidate from a labelled file is among the ones the drafter would take (the first few that clear it);
+- a question labelled as a gap is **right** when no candidate clears the threshold.
+The objective is balanced: the share of answerable questions answered right plus the share of
+true gaps kept. Leave-one-council-out: for each council, the tuning is fitted on the other six and
+scored on it; those held-out scores are the honest estimate. The tuning written by `--write` is
+the one fitted on all seven, with the held-out scores recorded beside it in prompts/tuning/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import logging
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from assistant.api import Assistant
+from assistant.config import Settings
+from evals import realworld
+
+log = logging.getLogger("evals.calibrate")
+
+# The grid: weights relative to the sentence's own similarity, which is kept at 1 (the scale is the threshold's).
+SENTENCE_WEIGHTS = (1.0,)
+PASSAGE_WEIGHTS = (0.0, 0.15, 0.3, 0.5)
+KEYWORD_WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.5)
+THRESHOLD_STEP = 0.005
+TAKEN = 4  # candidates the drafter takes per question at most (tuning: max_per_question)
+
+
+@dataclass
+class Row:
+    """One council's guidance question: its label and its candidates' features."""
+
+    council: str
+    question_id: str
+    expect: str  # answer | gap
+    labelled_files: list[str]
+    # (sentence, passage, keywords, file name, text): the text only for studying other relevance models
+    # (`--features` saves it under out/, which is not committed: it is the councils' own words).
+    candidates: list[tuple]
+    question: str = ""
+
+
+def extract(settings: Settings, councils: list | None = None, work: Path | None = None) -> list[Row]:
+    """Ingest each council and assess every question: the rows a tuning is judged on."""
+    rows = []
+    for council in councils or realworld.load_councils():
+        with tempfile.TemporaryDirectory(prefix=f"calibrate-{council.id}-", dir=work) as tmp:
+            docs = realworld.prepare_council(council, Path(tmp) / "documents")
+            assistant = Assistant(settings.with_(data_dir=Path(tmp) / "data"))
+            assistant.ingest([docs])
+            rows += council_rows(assistant, council)
+    return rows
+
+
+def council_rows(assistant: Assistant, council) -> list[Row]:
+    rows = []
+    for theme in assistant.template.themes:
+        request, assessment = assistant.assess_theme(theme.id)
+        evidence = request.evidence_by_number()
+        for qid, qa in assessment.questions.items():
+            label = council.questions.get(qid)
+            if label is None or label.expect not in ("answer", "gap"):
+                continue
+            rows.append(Row(council.id, qid, label.expect, sorted(label.files), [
+                (round(c.sentence, 4), round(c.passage, 4), round(c.keywords, 4), Path(evidence[c.evidence_number].source).name,
+                 c.text) for c in qa.candidates], qa.question))
+    return rows
+
+
+@dataclass(frozen=True)
+class Tuned:
+    sentence: float
+    passage: float
+    keywords: float
+    threshold: float
+
+    def score(self, cand) -> float:
+        return self.sentence * cand[0] + self.passage * cand[1] + self.keywords * cand[2]
+
+
+def outcomes(rows: list[Row], weights: tuple[float, float, float], threshold: float) -> dict:
+    """Counts for one tuning: answerable answered right, false gaps, true gaps kept."""
+    t = Tuned(*weights, threshold)
+    counts = {"answerable": 0, "answered_right": 0, "false_gaps": 0, "gaps": 0, "true_gaps": 0}
+    for row in rows:
+        scored = sorted(((t.score(c), c[3]) for c in row.candidates), reverse=True)
+        clearing = [f for s, f in scored if s >= threshold]
+        if row.expect == "gap":
+            counts["gaps"] += 1
+            counts["true_gaps"] += not clearing
+        else:
+            counts["answerable"] += 1
+            counts["false_gaps"] += not clearing
+            counts["answered_right"] += bool(set(clearing[:TAKEN]) & set(row.labelled_files))
+    return counts
+
+
+def objective(counts: dict) -> float:
+    return counts["answered_right"] / max(1, counts["answerable"]) + counts["true_gaps"] / max(1, counts["gaps"])
+
+
+def _best_scores(rows: list[Row], weights) -> list[float]:
+    t = Tuned(*weights, 0.0)
+    return [max((t.score(c) for c in row.candidates), default=0.0) for row in rows]
+
+
+def fit(rows: list[Row]) -> tuple[Tuned, float]:
+    """The weights and threshold with the best objective; on a plateau of equal objective, its middle (the widest margin)."""
+    best: tuple[float, Tuned] | None = None
+    for weights in itertools.product(SENTENCE_WEIGHTS, PASSAGE_WEIGHTS, KEYWORD_WEIGHTS):
+        scores = _best_scores(rows, weights)
+        low, high = min(scores, default=0), max(scores, default=1)
+        steps = int((high - low) / THRESHOLD_STEP) + 2
+        values = [(objective(outcomes(rows, weights, low + i * THRESHOLD_STEP)), low + i * THRESHOLD_STEP) for i in range(steps)]
+        top = max(v for v, _ in values)
+        plateau = [t for v, t in values if v >= top - 1e-9]
+        # The longest run of consecutive thresholds at the top, and its middle.
+        runs, run = [], [plateau[0]]
+        for t in plateau[1:]:
+            if t - run[-1] <= THRESHOLD_STEP * 1.5:
+                run.append(t)
+            else:
+                runs.append(run)
+                run = [t]
+        runs.append(run)
+        widest = max(runs, key=len)
+        threshold = round(widest[len(widest) // 2], 3)
+        if best is None or top > best[0] + 1e-9:
+            best = (top, Tuned(*weights, threshold))
+    return best[1], best[0]
+
+
+def leave_one_council_out(rows: list[Row]) -> dict:
+    """For each council: the tuning fitted on the others, and its scores on the held-out council."""
+    per_council, pooled = {}, {"answerable": 0, "answered_right": 0, "false_gaps": 0, "gaps": 0, "true_gaps": 0}
+    for council in sorted({r.council for r in rows}):
+        tuned, _ = fit([r for r in rows if r.council != council])
+        held = outcomes([r for r in rows if r.council == council], (tuned.sentence, tuned.passage, tuned.keywords), tuned.threshold)
+        per_council[council] = {"tuning": asdict(tuned), **held}
+        for k in pooled:
+            pooled[k] += held[k]
+    return {"councils": per_council, "pooled": pooled, **shares(pooled)}
+
+
+def shares(counts: dict) -> dict:
+    return {"false_gap_share": round(counts["false_gaps"] / max(1, counts["answerable"]), 3),
+            "answered_right_share": round(counts["answered_right"] / max(1, counts["answerable"]), 3),
+            "true_gaps_share": round(counts["true_gaps"] / max(1, counts["gaps"]), 3)}
+
+
+def question_table(rows: list[Row], tuned: Tuned) -> str:
+    """Every question's best score against the threshold: where the margins are, and which side each label falls."""
+    lines = [f"{'council':14s} {'question':15s} {'label':6s} {'best':>6s} {'vs':>3s} {'thr':>5s}  best file / labelled files"]
+    for row in sorted(rows, key=lambda r: (r.council, r.question_id)):
+        scored = sorted(((tuned.score(c), c[3]) for c in row.candidates), reverse=True)
+        best, best_file = scored[0] if scored else (0.0, "-")
+        side = ">=" if best >= tuned.threshold else "<"
+        right = (best >= tuned.threshold) == (row.expect == "answer")
+        lines.append(f"{row.council:14s} {row.question_id:15s} {row.expect:6s} {best:6.3f} {side:>3s} {tuned.threshold:5.3f}"
+                     f"{'' if right else '  WRONG'}  {best_file} / {', '.join(row.labelled_files) or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def write_tuning(path: Path, tuned: Tuned, loco: dict, in_sample: dict, n_rows: int) -> None:
+    """The fitted values into the embedder's tuning file, with the run they were calibrated on."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["drafting"]["weights"] = {"sentence": tuned.sentence, "passage": tuned.passage, "keywords": tuned.keywords}
+    data["drafting"]["relevance_threshold"] = tuned.threshold
+    run = (f"{dt.date.today().isoformat()}, make calibrate on ../shared/realworld ({len(loco['councils'])} councils, "
+           f"{n_rows} labelled questions), leave-one-council-out")
+    held = {k: loco[k] for k in ("false_gap_share", "answered_right_share", "true_gaps_share")}
+    for key in ("relevance_threshold", "weights"):
+        data.setdefault("calibration", {})[key] = {"run": run, "held_out": held, "in_sample": shares(in_sample)}
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--features", type=Path, help="reuse (or save) the extracted features at this JSON path")
+    parser.add_argument("--write", action="store_true", help="write the tuning fitted on all councils into prompts/tuning/")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not realworld.available():
+        sys.stderr.write(f"no real-world set at {realworld.realworld_dir()}: nothing to calibrate on\n")
+        return 2
+    settings = Settings.from_env()
+    if args.features and args.features.exists():
+        rows = [Row(**r) for r in json.loads(args.features.read_text(encoding="utf-8"))]
+    else:
+        rows = extract(settings)
+        if args.features:
+            args.features.parent.mkdir(parents=True, exist_ok=True)
+            args.features.write_text(json.dumps([asdict(r) for r in rows]), encoding="utf-8")
+    tuned, score = fit(rows)
+    in_sample = outcomes(rows, (tuned.sentence, tuned.passage, tuned.keywords), tuned.threshold)
+    loco = leave_one_council_out(rows)
+    sys.stdout.write(question_table(rows, tuned))
+    sys.stdout.write("\nLeave-one-council-out (fitted on six, scored on the seventh):\n")
+    for council, c in loco["councils"].items():
+        t = c["tuning"]
+        sys.stdout.write(f"  {council:14s} weights {t['sentence']}/{t['passage']}/{t['keywords']} threshold {t['threshold']:.3f}: "
+                         f"false gaps {c['false_gaps']}/{c['answerable']}, answered right {c['answered_right']}/{c['answerable']}, "
+                         f"true gaps {c['true_gaps']}/{c['gaps']}\n")
+    sys.stdout.write(f"  held out, pooled: {loco['pooled']} {shares(loco['pooled'])}\n")
+    sys.stdout.write(f"\nFitted on all: {asdict(tuned)} objective {score:.3f}; in sample {in_sample} {shares(in_sample)}\n")
+    if args.write:
+        from assistant.tuning import embedder_key, tuning_dir
+
+        path = tuning_dir(settings.prompts_dir) / f"{embedder_key(settings.embedder)}.yaml"
+        write_tuning(path, tuned, loco, in_sample, len(rows))
+        sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
