@@ -28,11 +28,11 @@ BULLET_MARK = "\u2022 "
 # Closing punctuation: a line ending with one may end its paragraph.
 _TERMINAL = (".", "!", "?", ":", ";", '"', "\u201d", "\u2019", ")")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
-# A list item's marker: a bullet glyph, a dash, "a)", "(ii)", "1." or "1)". "o" is Word's
+# A list item's marker: a bullet glyph, a dash, "a)", "a.", "(ii)", "1." or "1)". "o" is Word's
 # second-level bullet once pasted as text. Paragraph numbers like "2.1" are not markers.
 _BULLET = re.compile(
     r"^(?:[\u2022\u25cf\u25aa\u25e6\u2023\u2043\u2219\u00b7\u25a0\u25a1\u27a2\u27a4\u25ba\u2713\u2714\uf0b7\uf0a7\uf0d8\*]"
-    r"|[-\u2013\u2014](?=\s)|o(?=\s+[A-Z\u00a3\d])|\(?[a-h]\)|\([ivx]{1,5}\)|[ivx]{1,5}\)|\d{1,2}[.)](?=\s))\s*")
+    r"|[-\u2013\u2014](?=\s)|o(?=\s+[A-Z\u00a3\d])|\(?[a-h]\)|[a-h]\.(?=\s)|\([ivx]{1,5}\)|[ivx]{1,5}[.)](?=\s)|\d{1,2}[.)](?=\s))\s*")
 _DASH_MARKER = re.compile(r"^[-\u2013\u2014]\s")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-\u2013]\s*\d{1,4}\s*[-\u2013]$", re.IGNORECASE)
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}$|\u2026{2,}\s*\d{0,4}$")

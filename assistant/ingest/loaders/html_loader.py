@@ -9,6 +9,8 @@ from assistant.records import Block, LoadedDocument
 
 from . import register
 from .errors import LoadError
+from assistant.ingest.normalise import Line, paragraphs
+
 from .layout import clean_line, decode_bytes, looks_binary, plausible_title, title_from_filename
 
 _DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button"]
@@ -34,9 +36,9 @@ def load_html(path: Path) -> LoadedDocument:
             tag.decompose()
     root = soup.body or soup
 
-    blocks: list[Block] = []
-    heading = ""
-    first_heading = None
+    # The page's text as lines for the shared rules (assistant.ingest.normalise): each element a
+    # line of its own, headings by tag, list items by <li>, web furniture dropped there.
+    lines: list[Line] = []
     loose: list[str] = []
 
     def flush_loose() -> None:
@@ -44,7 +46,7 @@ def load_html(path: Path) -> LoadedDocument:
         # plain-text file saved as .html) is still the document's text: keep it, by paragraph.
         for para in _BLANK_LINE.split("".join(loose)):
             if text := clean_line(para.replace("\n", " ")):
-                blocks.append(Block(text=text, heading=heading))
+                lines.append(Line(text, heading=False, gap_before=True))
         loose.clear()
 
     # Which block elements hold other block elements, in one pass: bs4's find() inside a
@@ -73,15 +75,20 @@ def load_html(path: Path) -> LoadedDocument:
             text = clean_line(node.get_text(" ", strip=True))
             if not text:
                 continue
-            if node.name in _HEADINGS:
-                heading = text
-                first_heading = first_heading or text
-            else:
-                blocks.append(Block(text=text, heading=heading))
+            lines.append(Line(text, heading=node.name in _HEADINGS, gap_before=True, item=node.name == "li"))
         elif type(node) is NavigableString and node.parent is not None and node.parent.name != "title":  # not comments or doctypes
             owner = nearest.get(id(node.parent))
             if owner is None or id(owner) in holds_blocks:
                 loose.append(str(node))
     flush_loose()
+    blocks: list[Block] = []
+    heading = ""
+    first_heading = None
+    for unit in paragraphs(lines):
+        if unit.kind == "heading":
+            heading = unit.text
+            first_heading = first_heading or unit.text
+        else:
+            blocks.append(Block(text=unit.text, heading=heading))
     title = first_heading or plausible_title(page_title.split("|")[0]) or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="html", blocks=blocks)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.IGNORECASE)
 # A phrase that is only a list marker or a paragraph number: it belongs to the text after it.
-_MARKER = re.compile(r"^(?:[\u2022\u25cf\u25aa\u25e6\u2023\u2219\u00b7\u25a0\uf0b7\uf0a7\uf0d8\-\u2013o*]|\(?[a-z]{1,4}\)|\d{1,2}(?:\.\d{1,2}){0,3}\.?|\(\d{1,2}\))$")
+_MARKER = re.compile(r"^(?:[\u2022\u25cf\u25aa\u25e6\u2023\u2219\u00b7\u25a0\uf0b7\uf0a7\uf0d8\-\u2013o*]|\(?[a-z]{1,4}\)|[a-h]\.|\d{1,2}(?:\.\d{1,2}){0,3}\.?|\(\d{1,2}\))$")
 _FIGURE = re.compile(r"^[+\-\u2013(]*\s*[\u00a3$\u20ac]?\s*\d[\d,]*(?:\.\d+)?\s*(?:%|m|k|bn|x)?\)?$|^[-\u2013]$|^n/?a$", re.IGNORECASE)
 
 

@@ -9,7 +9,9 @@ from assistant.records import Block, LoadedDocument
 
 from . import register
 from .errors import LoadError
-from .layout import clean_line, decode_bytes, display_title, looks_binary, reflow, title_from_filename
+from assistant.ingest.normalise import Line, paragraphs, repeated_lines
+
+from .layout import clean_line, decode_bytes, display_title, looks_binary, title_from_filename
 
 # Every pattern here runs on lines of untrusted length, so none may backtrack without bound:
 # "(.*?)\s*#*\s*$" took minutes on a heading followed by 4,000 spaces, and pairing emphasis
@@ -71,18 +73,42 @@ def load_markdown(path: Path) -> LoadedDocument:
     return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path) or path.name, kind="md", blocks=blocks)
 
 
+def text_lines(text: str) -> tuple[list[Line], set[str]]:
+    """A plain text's lines, each marked when a blank line (or a page break) came before it, and
+    the running headers and footers to skip when the text has form-feed pages (pdftotext's)."""
+    pages = [page.split("\n") for page in text.split("\f")]
+    lines: list[Line] = []
+    for page in pages:
+        gap = True
+        for raw in page:
+            if not raw.strip():
+                gap = True
+                continue
+            lines.append(Line(raw, gap_before=gap))
+            gap = False
+    return lines, repeated_lines(pages) if len(pages) > 1 else set()
+
+
+def _heading_limit(lines: list[Line]) -> int:
+    # Hard-wrapped lines run close to the text width; headings stop well short of it.
+    lengths = sorted(len(clean_line(l.text)) for l in lines)
+    width = lengths[int(len(lengths) * 0.8)] if lengths else 0
+    return int(width * 0.75) if width >= 60 else 90
+
+
 @register(".txt", ".text")
 def load_text(path: Path) -> LoadedDocument:
     blocks: list[Block] = []
     heading = ""
-    lines = _read_text(path).split("\n")
-    for kind, text in reflow(lines):
-        if kind == "heading":
-            heading = text
+    text = _read_text(path)
+    lines, furniture = text_lines(text)
+    for unit in paragraphs(lines, skip=furniture, max_heading_len=_heading_limit(lines)):
+        if unit.kind == "heading":
+            heading = unit.text
         else:
-            blocks.append(Block(text=text, heading=heading))
+            blocks.append(Block(text=unit.text, heading=heading))
     # Plain text has no title field and its first line is often a letterhead, so a
     # file name that says something names it; otherwise the first line does.
-    first_line = next((l for l in lines if l.strip()), path.name)
+    first_line = next((l.text for l in lines), path.name)
     title = title_from_filename(path) or display_title(first_line)
     return LoadedDocument(source=str(path), title=title, kind="txt", blocks=blocks)
