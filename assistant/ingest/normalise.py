@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 BULLET_MARK = "\u2022 "
 
-# Closing punctuation: a line ending with one may end its paragraph.
-_TERMINAL = (".", "!", "?", ":", ";", '"', "\u201d", "\u2019", ")")
+# Closing punctuation: a line ending with one (perhaps inside a closing quote or bracket) may
+# end its paragraph. A bracket alone does not: "Housing Revenue Account (HRA)" runs on.
+_TERMINAL = (".", "!", "?", ":", ";")
+_CLOSERS = "\"'\u201d\u2019)]"
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 # A list item's marker: a bullet glyph, a dash, "a)", "a.", "(ii)", "1." or "1)". "o" is Word's
 # second-level bullet once pasted as text. Paragraph numbers like "2.1" are not markers.
@@ -180,7 +182,7 @@ class Unit:
 
 
 def _ends(text: str) -> bool:
-    return text.rstrip().endswith(_TERMINAL)
+    return text.rstrip().rstrip(_CLOSERS).endswith(_TERMINAL)
 
 
 def looks_like_heading(line: str, next_line: str | None = None, max_len: int = 90) -> bool:
@@ -244,7 +246,8 @@ def paragraphs(lines: list[Line], skip: set[str] = frozenset(), vocab: Vocabular
                 units.append(Unit("heading", text, line.page))
             continue
         item = bullet_text(text)
-        if item is not None and _DASH_MARKER.match(text) and open_text and not _ends(open_text) and not line.gap_before:
+        if item is not None and _DASH_MARKER.match(text) and items is None and open_text and not _ends(open_text) \
+                and not line.gap_before:
             item = None  # "costs rose sharply\n– and fell again": a dash inside a sentence, not a list
         if item is None and line.item:
             item = text

@@ -1,108 +1,18 @@
-"""Turning extracted lines of text back into paragraphs and headings.
+"""Helpers the loaders share besides text normalisation: titles, decoding, binary detection.
 
-PDF and plain-text extraction give wrapped lines with no structure. These
-helpers rejoin wrapped lines into paragraphs, spot headings, and drop the
-furniture of printed reports (running headers, page numbers).
+Rebuilding paragraphs from lines (wrapped lines, hyphenation, headings, lists, page and web
+furniture) lives in assistant.ingest.normalise.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
-_TERMINAL = (".", "!", "?", ":", ";", '"', "\u201d", ")")
-_BULLET = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa\u2013\-\*\u00b7]|\(?[a-z0-9]{1,3}[.)])\s+")
-_PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\u00a0]+")
-
+from assistant.ingest import normalise as _normalise
 
 def clean_line(line: str) -> str:
-    return _SPACES.sub(" ", line).strip()
-
-
-def is_page_furniture(line: str) -> bool:
-    """A bare page number or 'Page 3 of 10'."""
-    return bool(_PAGE_NUMBER.match(line))
-
-
-def is_heading_line(line: str, next_line: str | None = None, max_len: int = 90) -> bool:
-    """A short line with no closing punctuation, followed by a fresh start, that reads like a title.
-
-    Either ALL CAPS, numbered ('2. What phase one delivered'), or a few words.
-    Lines near the full text width are wrapped paragraph text, never headings.
-    """
-    text = line.strip()
-    if not text or len(text) > max_len or text.endswith(_TERMINAL) or text.endswith(","):
-        return False
-    if not (text[0].isupper() or text[0].isdigit()):
-        return False
-    if next_line is not None and not (next_line[:1].isupper() or next_line[:1].isdigit() or next_line[:1] in "\u2022\u00a3"):
-        return False
-    letters = [c for c in text if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) > 3:
-        return True
-    if re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", text) and len(text.split()) <= 12:
-        return True
-    return len(text.split()) <= 10
-
-
-def repeated_lines(pages: list[list[str]]) -> set[str]:
-    """Lines that recur on most pages: running headers and footers.
-
-    Digits are masked so 'Page 3' and 'Page 4' count as the same line.
-    """
-    if len(pages) < 2:
-        return set()
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_mask_digits(l) for l in lines if l.strip()})
-    threshold = max(2, int(len(pages) * 0.5 + 0.5))
-    return {line for line, n in counts.items() if n >= threshold}
-
-
-def _mask_digits(line: str) -> str:
-    return re.sub(r"\d+", "#", clean_line(line)).lower()
-
-
-def reflow(lines: list[str], skip: set[str] = frozenset()) -> list[tuple[str, str]]:
-    """Group wrapped lines into ('heading', text) and ('para', text) items.
-
-    A blank line, a bullet, or a heading ends a paragraph; other lines are joined
-    with a space, and a word hyphenated across a line break is rejoined.
-    """
-    items: list[tuple[str, str]] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            items.append(("para", " ".join(buf)))
-            buf.clear()
-
-    cleaned = [clean_line(l) for l in lines]
-    # Wrapped lines run close to the text width; headings stop well short of it.
-    lengths = sorted(len(l) for l in cleaned if l)
-    width = lengths[int(len(lengths) * 0.8)] if lengths else 0
-    max_len = int(width * 0.75) if width >= 60 else 90
-    for i, line in enumerate(cleaned):
-        if not line:
-            flush()
-            continue
-        if _mask_digits(line) in skip or is_page_furniture(line):
-            continue
-        nxt = next((l for l in cleaned[i + 1:] if l), None)
-        if (not buf or buf[-1].endswith(_TERMINAL)) and is_heading_line(line, nxt, max_len):
-            flush()
-            items.append(("heading", line))
-            continue
-        if _BULLET.match(line):
-            flush()
-        if buf and buf[-1].endswith("-") and line[:1].islower():
-            buf[-1] = buf[-1][:-1] + line
-        else:
-            buf.append(line)
-    flush()
-    return items
+    return _normalise.clean_line(line)
 
 
 def title_from_filename(path: Path) -> str | None:

@@ -200,13 +200,13 @@ def find_gutter(lines: list[PLine], width: float) -> float | None:
         run_start = None
     if best is None or best_len < 8:
         return None
-    # Both sides must read as prose: several lines a good part of the column wide.
-    left = [l for l in lines if l.x1 <= best and l.x1 - l.x0 > width * 0.2]
-    right = [l for l in lines if l.x0 >= best and l.x1 - l.x0 > width * 0.2]
-    if len(left) < 4 or len(right) < 4:
-        return None
-    if sum(l.tabular for l in left + right) > 0.3 * len(left + right):
-        return None  # columns of a table, not of text
+    # Both sides must read as prose: several lines of words a good part of the page wide. The
+    # columns of a table are mostly short cells and figures.
+    phrases = [p for l in lines for p in l.phrases]
+    for side in ([p for p in phrases if p.x1 <= best], [p for p in phrases if p.x0 >= best]):
+        wide = [p for p in side if p.x1 - p.x0 > width * 0.2 and len(p.words) >= 4]
+        if len(wide) < 4 or len(wide) < 0.6 * len(side):
+            return None
     return best
 
 

@@ -113,12 +113,17 @@ def _is_heading(line: PLine, body_size: float, body_bold: bool) -> bool:
     return line.bold and not body_bold and words <= 15 and line.size >= body_size - 0.5
 
 
-def _prose_lines(page: _Page, lines: list[PLine], body_size: float, body_bold: bool, font_headings: bool) -> list[Line]:
+def _prose_lines(page: _Page, lines: list[PLine], body_size: float, body_bold: bool, font_headings: bool,
+                 previous: PLine | None = None) -> list[Line]:
+    """The page's prose lines for normalise.paragraphs, each marked where a paragraph may break.
+    `previous`: the last prose line of the page before."""
     right = max((l.x1 for l in lines), default=page.width)
     out: list[Line] = []
-    previous: PLine | None = None
     for line in lines:
-        gap = True
+        # At the head of a column or a page, an unfinished sentence goes on; a finished one
+        # ends its paragraph.
+        gap = previous is None or previous.text.rstrip().rstrip("\"'\u201d\u2019)").endswith((".", "!", "?", ":", ";")) \
+            or abs(line.size - previous.size) > 1
         if previous is not None and line.top >= previous.top:
             spacing = line.top - previous.bottom
             short = previous.x1 < right - 0.15 * (right - min(l.x0 for l in lines)) and previous.text.rstrip().endswith((".", ":", "!", "?"))
@@ -184,8 +189,10 @@ def load_pdf(path: Path) -> LoadedDocument:
                 blocks.append(Block(text=unit.text, page=unit.page, heading=heading))
         pending.clear()
 
+    last_line: PLine | None = None
     for page, lines, tables in ordered:
-        prose = _prose_lines(page, lines, body_size, body_bold, font_headings)
+        prose = _prose_lines(page, lines, body_size, body_bold, font_headings, last_line)
+        last_line = lines[-1] if lines else last_line
         # A table is read where it stands: after the prose lines above it, under the heading in force.
         at = {}
         for table in sorted(tables, key=lambda t: t.bbox[1]):
