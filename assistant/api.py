@@ -29,8 +29,6 @@ from assistant.verify import verify_section
 
 log = logging.getLogger(__name__)
 
-PASSAGES_PER_QUESTION = 5
-MAX_EVIDENCE_PER_THEME = 16
 REVISION_PASSAGES = 6
 
 
@@ -101,13 +99,14 @@ class Assistant:
         Passages join the theme's evidence in rounds, each question's best first, then each
         one's second best, and so on until the cap: taken question by question, the first
         questions filled the cap and the last one drafted from leftovers."""
-        hits = {q.id: self.retriever.search(q.query(), k=PASSAGES_PER_QUESTION) for q in theme.questions}
+        per_question, cap = self.tuning.drafting.passages_per_question, self.tuning.drafting.max_evidence_per_theme
+        hits = {q.id: self.retriever.search(q.query(), k=per_question) for q in theme.questions}
         evidence: list[Evidence] = []
         number_of: dict[str, int] = {}
         by_question: dict[str, list[int]] = {q.id: [] for q in theme.questions}
-        for rank in range(PASSAGES_PER_QUESTION):
+        for rank in range(per_question):
             for question_id, ranked in hits.items():
-                if rank < len(ranked) and (number := _number(evidence, number_of, ranked[rank], MAX_EVIDENCE_PER_THEME)):
+                if rank < len(ranked) and (number := _number(evidence, number_of, ranked[rank], cap)):
                     by_question[question_id].append(number)
         return evidence, by_question
 

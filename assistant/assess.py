@@ -36,6 +36,7 @@ class Candidate:
     sentence: float = 0.0  # similarity to the question
     passage: float = 0.0  # the passage's similarity to the question
     keywords: float = 0.0  # share of the question's key terms held
+    query: float = 0.0  # similarity to the question with its key terms
     score: float = 0.0
 
     @property
@@ -165,9 +166,10 @@ class Assessor:
             return
         weights = self.tuning.drafting.weights
         numbers = sorted({c.evidence_number for q in result.questions.values() for c in q.candidates})
-        vectors = self.embedder.embed_documents(texts + [q.text for q in questions])
+        vectors = self.embedder.embed_documents(texts + [q.text for q in questions] + [q.query() for q in questions])
         sentence_vec = dict(zip(texts, vectors[: len(texts)]))
-        question_vec = dict(zip((q.id for q in questions), vectors[len(texts):]))
+        question_vec = dict(zip((q.id for q in questions), vectors[len(texts):len(texts) + len(questions)]))
+        query_vec = dict(zip((q.id for q in questions), vectors[len(texts) + len(questions):]))
         # Passages as they are stored (title and heading first), so their cached vectors serve.
         passage_vec = dict(zip(numbers, self.embedder.embed_documents([by_number[n].vector_text() for n in numbers])))
         for question in questions:
@@ -177,5 +179,7 @@ class Assessor:
                 cand.sentence = float(np.dot(sentence_vec[cand.text], qvec))
                 cand.passage = float(np.dot(passage_vec[cand.evidence_number], qvec))
                 cand.keywords = keyword_share(question.keywords, cand.tokens)
-                cand.score = weights.sentence * cand.sentence + weights.passage * cand.passage + weights.keywords * cand.keywords
+                cand.query = float(np.dot(sentence_vec[cand.text], query_vec[question.id]))
+                cand.score = (weights.sentence * cand.sentence + weights.passage * cand.passage
+                              + weights.keywords * cand.keywords + weights.query * cand.query)
             assessment.candidates.sort(key=lambda c: -c.score)

@@ -33,9 +33,13 @@ class RelevanceWeights(_Strict):
     sentence: float = Field(ge=0)  # candidate sentence vs the question
     passage: float = Field(ge=0)  # the sentence's passage (with title and heading) vs the question
     keywords: float = Field(ge=0)  # share of the question's key terms the sentence holds
+    query: float = Field(default=0.0, ge=0)  # candidate sentence vs the question with its key terms (as retrieval asks it)
 
 
 class Drafting(_Strict):
+    # Retrieval for drafting: passages per guidance question, and the most one theme's evidence holds.
+    passages_per_question: int = Field(default=5, gt=0)
+    max_evidence_per_theme: int = Field(default=16, gt=0)
     weights: RelevanceWeights
     relevance_threshold: float
     max_per_question: int = Field(gt=0)

@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from assistant.api import Assistant
@@ -37,7 +38,8 @@ from evals import realworld
 log = logging.getLogger("evals.calibrate")
 
 # The grid: weights relative to the sentence's own similarity, which is kept at 1 (the scale is the threshold's).
-SENTENCE_WEIGHTS = (1.0,)
+SENTENCE_WEIGHTS = (0.0, 0.5, 1.0)
+QUERY_WEIGHTS = (0.0, 0.5, 1.0)
 PASSAGE_WEIGHTS = (0.0, 0.15, 0.3, 0.5)
 KEYWORD_WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.5)
 THRESHOLD_STEP = 0.005
@@ -52,7 +54,7 @@ class Row:
     question_id: str
     expect: str  # answer | gap
     labelled_files: list[str]
-    # (sentence, passage, keywords, file name, text): the text only for studying other relevance models
+    # (sentence, passage, keywords, file name, text, query): the text only for studying other relevance models
     # (`--features` saves it under out/, which is not committed: it is the councils' own words).
     candidates: list[tuple]
     question: str = ""
@@ -81,7 +83,7 @@ def council_rows(assistant: Assistant, council) -> list[Row]:
                 continue
             rows.append(Row(council.id, qid, label.expect, sorted(label.files), [
                 (round(c.sentence, 4), round(c.passage, 4), round(c.keywords, 4), Path(evidence[c.evidence_number].source).name,
-                 c.text) for c in qa.candidates], qa.question))
+                 c.text, round(c.query, 4)) for c in qa.candidates], qa.question))
     return rows
 
 
@@ -90,59 +92,77 @@ class Tuned:
     sentence: float
     passage: float
     keywords: float
+    query: float
     threshold: float
 
+    @property
+    def weights(self) -> tuple[float, float, float, float]:
+        return (self.sentence, self.passage, self.keywords, self.query)
+
     def score(self, cand) -> float:
-        return self.sentence * cand[0] + self.passage * cand[1] + self.keywords * cand[2]
+        query = cand[5] if len(cand) > 5 else 0.0
+        return self.sentence * cand[0] + self.passage * cand[1] + self.keywords * cand[2] + self.query * query
 
 
-def outcomes(rows: list[Row], weights: tuple[float, float, float], threshold: float) -> dict:
-    """Counts for one tuning: answerable answered right, false gaps, true gaps kept."""
-    t = Tuned(*weights, threshold)
-    counts = {"answerable": 0, "answered_right": 0, "false_gaps": 0, "gaps": 0, "true_gaps": 0}
-    for row in rows:
-        scored = sorted(((t.score(c), c[3]) for c in row.candidates), reverse=True)
-        clearing = [f for s, f in scored if s >= threshold]
-        if row.expect == "gap":
-            counts["gaps"] += 1
-            counts["true_gaps"] += not clearing
-        else:
-            counts["answerable"] += 1
-            counts["false_gaps"] += not clearing
-            counts["answered_right"] += bool(set(clearing[:TAKEN]) & set(row.labelled_files))
-    return counts
-
-
-def objective(counts: dict) -> float:
-    return counts["answered_right"] / max(1, counts["answerable"]) + counts["true_gaps"] / max(1, counts["gaps"])
-
-
-def _best_scores(rows: list[Row], weights) -> list[float]:
+def _summaries(rows: list[Row], weights) -> tuple:
+    """Per row, under these weights: its best score, and the best score of a labelled-file candidate among the
+    first TAKEN (the drafter takes the best that clear the threshold, so that candidate is taken iff it clears it)."""
     t = Tuned(*weights, 0.0)
-    return [max((t.score(c) for c in row.candidates), default=0.0) for row in rows]
+    best, labelled = np.full(len(rows), -np.inf), np.full(len(rows), -np.inf)
+    for i, row in enumerate(rows):
+        scored = sorted(((t.score(c), c[3]) for c in row.candidates), reverse=True)
+        if scored:
+            best[i] = scored[0][0]
+        hits = [score for score, name in scored[:TAKEN] if name in row.labelled_files]
+        if hits:
+            labelled[i] = max(hits)
+    answer = np.array([r.expect == "answer" for r in rows])
+    return best, labelled, answer
+
+
+def _counts(best, labelled, answer, thresholds: np.ndarray) -> dict[str, np.ndarray]:
+    clears = best[None, :] >= thresholds[:, None]
+    return {"answerable": np.full(len(thresholds), answer.sum()),
+            "answered_right": ((labelled[None, :] >= thresholds[:, None]) & answer).sum(axis=1),
+            "false_gaps": (~clears & answer).sum(axis=1),
+            "gaps": np.full(len(thresholds), (~answer).sum()),
+            "true_gaps": (~clears & ~answer).sum(axis=1)}
+
+
+def outcomes(rows: list[Row], weights: tuple[float, float, float, float], threshold: float) -> dict:
+    """Counts for one tuning: answerable answered right, false gaps, true gaps kept."""
+    counts = _counts(*_summaries(rows, weights), np.array([threshold]))
+    return {k: int(v[0]) for k, v in counts.items()}
+
+
+def objective(counts: dict):
+    return counts["answered_right"] / np.maximum(1, counts["answerable"]) + counts["true_gaps"] / np.maximum(1, counts["gaps"])
 
 
 def fit(rows: list[Row]) -> tuple[Tuned, float]:
     """The weights and threshold with the best objective; on a plateau of equal objective, its middle (the widest margin)."""
     best: tuple[float, Tuned] | None = None
-    for weights in itertools.product(SENTENCE_WEIGHTS, PASSAGE_WEIGHTS, KEYWORD_WEIGHTS):
-        scores = _best_scores(rows, weights)
-        low, high = min(scores, default=0), max(scores, default=1)
-        steps = int((high - low) / THRESHOLD_STEP) + 2
-        values = [(objective(outcomes(rows, weights, low + i * THRESHOLD_STEP)), low + i * THRESHOLD_STEP) for i in range(steps)]
-        top = max(v for v, _ in values)
-        plateau = [t for v, t in values if v >= top - 1e-9]
+    for weights in itertools.product(SENTENCE_WEIGHTS, PASSAGE_WEIGHTS, KEYWORD_WEIGHTS, QUERY_WEIGHTS):
+        if not weights[0] and not weights[3]:
+            continue  # some similarity to the question is needed
+        top_scores, labelled, answer = _summaries(rows, weights)
+        finite = top_scores[np.isfinite(top_scores)]
+        if not len(finite):
+            continue
+        thresholds = np.arange(finite.min() - THRESHOLD_STEP, finite.max() + 2 * THRESHOLD_STEP, THRESHOLD_STEP)
+        values = objective(_counts(top_scores, labelled, answer, thresholds))
+        top = float(values.max())
         # The longest run of consecutive thresholds at the top, and its middle.
-        runs, run = [], [plateau[0]]
-        for t in plateau[1:]:
-            if t - run[-1] <= THRESHOLD_STEP * 1.5:
-                run.append(t)
-            else:
-                runs.append(run)
-                run = [t]
-        runs.append(run)
-        widest = max(runs, key=len)
-        threshold = round(widest[len(widest) // 2], 3)
+        at_top = values >= top - 1e-9
+        runs, start = [], None
+        for i, flag in enumerate(list(at_top) + [False]):
+            if flag and start is None:
+                start = i
+            elif not flag and start is not None:
+                runs.append((start, i - 1))
+                start = None
+        first, last = max(runs, key=lambda r: r[1] - r[0])
+        threshold = round(float(thresholds[(first + last) // 2]), 3)
         if best is None or top > best[0] + 1e-9:
             best = (top, Tuned(*weights, threshold))
     return best[1], best[0]
@@ -153,7 +173,7 @@ def leave_one_council_out(rows: list[Row]) -> dict:
     per_council, pooled = {}, {"answerable": 0, "answered_right": 0, "false_gaps": 0, "gaps": 0, "true_gaps": 0}
     for council in sorted({r.council for r in rows}):
         tuned, _ = fit([r for r in rows if r.council != council])
-        held = outcomes([r for r in rows if r.council == council], (tuned.sentence, tuned.passage, tuned.keywords), tuned.threshold)
+        held = outcomes([r for r in rows if r.council == council], tuned.weights, tuned.threshold)
         per_council[council] = {"tuning": asdict(tuned), **held}
         for k in pooled:
             pooled[k] += held[k]
@@ -182,7 +202,8 @@ def question_table(rows: list[Row], tuned: Tuned) -> str:
 def write_tuning(path: Path, tuned: Tuned, loco: dict, in_sample: dict, n_rows: int) -> None:
     """The fitted values into the embedder's tuning file, with the run they were calibrated on."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["drafting"]["weights"] = {"sentence": tuned.sentence, "passage": tuned.passage, "keywords": tuned.keywords}
+    data["drafting"]["weights"] = {"sentence": tuned.sentence, "passage": tuned.passage, "keywords": tuned.keywords,
+                                   "query": tuned.query}
     data["drafting"]["relevance_threshold"] = tuned.threshold
     run = (f"{dt.date.today().isoformat()}, make calibrate on ../shared/realworld ({len(loco['councils'])} councils, "
            f"{n_rows} labelled questions), leave-one-council-out")
@@ -210,13 +231,13 @@ def main(argv: list[str] | None = None) -> int:
             args.features.parent.mkdir(parents=True, exist_ok=True)
             args.features.write_text(json.dumps([asdict(r) for r in rows]), encoding="utf-8")
     tuned, score = fit(rows)
-    in_sample = outcomes(rows, (tuned.sentence, tuned.passage, tuned.keywords), tuned.threshold)
+    in_sample = outcomes(rows, tuned.weights, tuned.threshold)
     loco = leave_one_council_out(rows)
     sys.stdout.write(question_table(rows, tuned))
     sys.stdout.write("\nLeave-one-council-out (fitted on six, scored on the seventh):\n")
     for council, c in loco["councils"].items():
         t = c["tuning"]
-        sys.stdout.write(f"  {council:14s} weights {t['sentence']}/{t['passage']}/{t['keywords']} threshold {t['threshold']:.3f}: "
+        sys.stdout.write(f"  {council:14s} weights {t['sentence']}/{t['passage']}/{t['keywords']}/{t['query']} threshold {t['threshold']:.3f}: "
                          f"false gaps {c['false_gaps']}/{c['answerable']}, answered right {c['answered_right']}/{c['answerable']}, "
                          f"true gaps {c['true_gaps']}/{c['gaps']}\n")
     sys.stdout.write(f"  held out, pooled: {loco['pooled']} {shares(loco['pooled'])}\n")
