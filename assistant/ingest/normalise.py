@@ -6,7 +6,7 @@ by tag). `paragraphs` turns them into headings and paragraphs:
 
 - wrapped lines are rejoined, and so is a sentence broken by a blank line (copied web pages and
   PDFs put one inside a sentence: a line ending mid-sentence, a blank, then a lower-case
-  continuation is still the same sentence);
+  continuation, or anything after a line ending "of" or "the", is still the same sentence);
 - a word split across lines is rejoined ("signif-" + "icantly"), but a real compound keeps its
   hyphen ("one-off", "2024-25"): council reports are typeset by Word, which does not hyphenate,
   so a line-end hyphen is taken as real unless the document or the word's shape says otherwise;
@@ -66,6 +66,9 @@ _COMPOUND_HALF = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-']*[A-Za-z]")
 # Lower-case words that are whole words even when they sit alone at a line start.
 _SHORT_WORDS = frozenset("a an as at be by do go he if in is it me my no of on or so to up us we".split())
+# A line ending on one of these stops mid-sentence, whatever the next line starts with ("savings of" / "£3.1m").
+_OPEN_ENDING = frozenset("a an the of to for in on at by with from and or but that which who whose is are was were be been "
+                         "will would has have had than as its their our including between".split())
 
 
 def clean_line(line: str) -> str:
@@ -143,10 +146,14 @@ class Vocabulary:
         if not left or not right:
             return head + tail
         a, b = left.group(1).lower(), right.group(1)
-        if f"{a}-{b}" in self.words or b in _COMPOUND_HALF or len(a) <= 2:
-            return head + tail  # seen hyphenated, or a compound ("one-off", "co-design")
-        if a + b in self.words or _SUFFIX_PIECE.match(b):
-            return head[:-1] + tail  # seen whole, or a piece no word starts with ("signif-icantly")
+        if f"{a}-{b}" in self.words:
+            return head + tail  # the document writes it hyphenated elsewhere
+        if a + b in self.words:
+            return head[:-1] + tail  # ... or whole
+        if b in _COMPOUND_HALF or len(a) <= 2:
+            return head + tail  # a compound ("one-off", "co-design")
+        if _SUFFIX_PIECE.match(b):
+            return head[:-1] + tail  # a piece no word starts with ("signif-icantly")
         return head + tail
 
 
@@ -233,7 +240,8 @@ def paragraphs(lines: list[Line], skip: set[str] = frozenset(), vocab: Vocabular
         nxt = cleaned[i + 1][0] if i + 1 < len(cleaned) else None
         open_text = (items[-1] if items else current.text) if current is not None else ""
         # A sentence left open, then a lower-case start: the same sentence, whatever gap came between.
-        same_sentence = bool(open_text) and not _ends(open_text) and text[:1].islower()
+        same_sentence = bool(open_text) and not _ends(open_text) and (
+            text[:1].islower() or open_text.rsplit(" ", 1)[-1].lower() in _OPEN_ENDING)
         heading = line.heading
         if heading is None:
             heading = (not open_text or _ends(open_text) or line.gap_before) and looks_like_heading(text, nxt, max_heading_len)

@@ -70,8 +70,9 @@ class _Page:
         self.words = [w for w in self.words if not any(t.contains(w) for t in self.tables)]
         edges = page.edges
         self.rules = [(e["top"], e["x0"], e["x1"]) for e in edges if e.get("orientation") == "h" and e["x1"] - e["x0"] > 4]
-        self.vertical_rules = sorted({round(e["x0"]) for e in edges if e.get("orientation") == "v"
-                                      and e["bottom"] - e["top"] > self.height * 0.25})
+        # Dividers: drawn lines or hairline boxes a quarter of the page high (a filled bar's sides are not).
+        self.vertical_rules = sorted({round(o["x0"]) for o in page.lines + page.rects
+                                      if o["x1"] - o["x0"] < 2 and o["bottom"] - o["top"] > self.height * 0.25})
 
     def margin_lines(self) -> list[str]:
         lines = group_lines(self.words)

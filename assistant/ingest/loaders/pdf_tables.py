@@ -101,16 +101,24 @@ def ruled_tables(page, carried_header: list[str] | None = None) -> list[Table]:
 
 
 def _columns(lines: list[PLine]) -> list[tuple[float, float]]:
-    """Column spans: x ranges that the phrases of the tabular lines cover. A strip crossed by
-    few of them (a header or a caption wider than its column) still separates two columns."""
+    """Column spans: x ranges that the words of the tabular lines cover. A strip crossed by few
+    of them (a header or a caption wider than its column) still separates two columns."""
     tabular = [l for l in lines if l.tabular]
     if not tabular:
         return []
     x_min, x_max = int(min(l.x0 for l in tabular)), int(max(l.x1 for l in tabular)) + 1
     cover = [0] * (x_max - x_min + 1)
     for line in tabular:
-        for phrase in line.phrases:
-            for x in range(int(phrase.x0) - x_min, int(phrase.x1) - x_min + 1):
+        # Runs of words set tight together: a phrase can bridge a narrow gutter ("+9.0 levels, and"),
+        # while a justified cell's wider spaces fall at different places on each of its lines.
+        runs: list[list[float]] = []
+        for word in line.words:
+            if runs and word.x0 - runs[-1][1] <= 0.6 * max(word.size, 1):
+                runs[-1][1] = word.x1
+            else:
+                runs.append([word.x0, word.x1])
+        for x0, x1 in runs:
+            for x in range(int(x0) - x_min, int(x1) - x_min + 1):
                 cover[x] += 1
     limit = len(tabular) // 6
     columns: list[list[float]] = []
