@@ -93,3 +93,14 @@ def test_revise_works_on_the_saved_draft(cli_store, tmp_path):
     assert len((tmp_path / "revised.md").read_text()) < len((tmp_path / "first.md").read_text())
     missing = run(["revise", "technology", "shorter"], data)
     assert missing.returncode == 1 and "no 'technology' section" in missing.stderr
+
+
+def test_draft_explain_says_why_each_gap_is_a_gap(cli_store):
+    data, _, _ = cli_store
+    result = run(["draft", "--theme", "wasteful_spend", "--format", "json", "--explain"], data)
+    assert result.returncode == 0, result.stderr
+    gap = json.loads(result.stdout)["sections"][0]["gaps"][0]
+    assert gap["question_id"] == "t3_edi" and gap["reason"] and gap["score"] is not None
+    explained = " ".join(result.stderr.split())
+    assert "Guidance questions" in explained and "t3_edi" in explained
+    assert f"best passage scored {gap['score']:.2f}" in explained  # the reason the JSON gives, shown to the officer

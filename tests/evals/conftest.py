@@ -25,3 +25,30 @@ def evidence(*texts: str) -> list[Evidence]:
 
 def section(sentences: list[Sentence], *passages: str, theme_id: str = "wasteful_spend", gaps=None) -> Section:
     return Section(theme_id, "Reducing wasteful spend", sentences, evidence(*passages), gaps=list(gaps or []))
+
+
+@pytest.fixture(scope="session")
+def realworld_councils(tmp_path_factory):
+    """Each real council of ../shared/realworld ingested once into its own store: {id: (council, Assistant)}.
+    Skipped when the set is absent (a bare checkout)."""
+    from assistant.api import Assistant
+    from assistant.config import Settings
+    from evals import realworld
+
+    if not realworld.available():
+        pytest.skip(f"real-world set not found at {realworld.realworld_dir()}")
+    out = {}
+    for council in realworld.load_councils():
+        root = tmp_path_factory.mktemp(f"realworld-{council.id}")
+        docs = realworld.prepare_council(council, root / "documents")
+        assistant = Assistant(Settings(data_dir=root / "data"))
+        report = assistant.ingest([docs])
+        assert report.ok, (council.id, report.failed)
+        out[council.id] = (council, assistant)
+    return out
+
+
+@pytest.fixture(scope="session")
+def realworld_plans(realworld_councils):
+    """Each council's plan, drafted offline from its own documents: {id: (council, assistant, plan)}."""
+    return {cid: (council, assistant, assistant.draft_plan()) for cid, (council, assistant) in realworld_councils.items()}

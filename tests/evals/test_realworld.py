@@ -1,0 +1,91 @@
+"""The real-world eval: councils prepared as an officer would hand them over, plans scored against labels.yaml."""
+
+from __future__ import annotations
+
+import yaml
+
+from assistant.api import Assistant
+from assistant.config import Settings
+from assistant.records import Gap, Plan, Section, Sentence
+from evals import realworld
+from evals.metrics import gaps, junk
+from evals.realworld_eval import measure_council, pooled
+from tests.evals.conftest import evidence
+
+
+def _council(tmp_path):
+    folder = tmp_path / "realworld" / "borough"
+    folder.mkdir(parents=True)
+    (folder / "report.txt").write_text("SOURCE: https://example.org/x\nTITLE: A report\nDATE: 2024\nSTATUS: EXCERPT\n---\n"
+                                       "The Council saved money.\n", encoding="utf-8")
+    (folder / "budget.pdf").write_bytes(b"%PDF-1.4 stand-in")
+    (folder / "budget.txt").write_text("SOURCE: x\nTITLE: y\nDATE: z\nSTATUS: FULL\n---\ntext of the pdf\n", encoding="utf-8")
+    labels = {"councils": {"borough": {"name": "Borough", "questions": {
+        "t3_savings": {"key_points": [{"claim": "c", "file": "borough/budget.txt", "quote": "q"}]},
+        "t3_edi": {"expect": "gap"}}}}}
+    (tmp_path / "realworld" / "labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
+    return realworld.load_councils(tmp_path / "realworld")[0]
+
+
+def test_a_council_is_prepared_without_headers_and_without_pdf_twins(tmp_path):
+    council = _council(tmp_path)
+    docs = realworld.prepare_council(council, tmp_path / "docs")
+    assert sorted(p.name for p in docs.iterdir()) == ["budget.pdf", "report.txt"]
+    assert (docs / "report.txt").read_text(encoding="utf-8") == "The Council saved money.\n"
+    # A label naming a PDF's pdftotext twin means the PDF, which is what was ingested.
+    assert council.questions["t3_savings"].files == {"budget.pdf"} and council.gaps == ["t3_edi"]
+
+
+def _plan(tmp_path, drafted_from: str, edi_drafted: bool) -> tuple:
+    council = _council(tmp_path)
+    ev = evidence("The Council saved £2 million in 2023/24 through its savings programme.", "Equality matters to us.")
+    ev[0].source, ev[1].source = f"/x/{drafted_from}", "/x/report.txt"
+    sentences = [Sentence("The Council saved £2 million in 2023/24 through its savings programme.", [1], 0, "t3_savings")]
+    if edi_drafted:
+        sentences.append(Sentence("Equality matters to us in every single service we run.", [2], 1, "t3_edi"))
+    section = Section("wasteful_spend", "Reducing wasteful spend", sentences, ev,
+                      gaps=[] if edi_drafted else [Gap("t3_edi", "EDI?", "best passage scored 0.20 < 0.40")])
+    template = Assistant(Settings()).template
+    return council, Plan(template.id, template.title, [section], 4, 600), template
+
+
+def test_answered_from_the_labelled_file_and_the_true_gap_reported(tmp_path):
+    council, plan, template = _plan(tmp_path, "budget.pdf", edi_drafted=False)
+    scores = gaps.score_plan(plan, council, template)
+    assert (scores.answerable, scores.answered_from_labelled, scores.false_gaps, scores.gaps, scores.true_gaps_reported) == (1, 1, 0, 1, 1)
+    assert {q.question_id: q.verdict for q in scores.questions} == {
+        "t3_savings": "answered from labelled file", "t3_edi": "true gap reported"}
+
+
+def test_answers_from_other_files_and_padded_gaps_are_misses(tmp_path):
+    council, plan, template = _plan(tmp_path, "report.txt", edi_drafted=True)
+    scores = gaps.score_plan(plan, council, template)
+    assert scores.answered_from_labelled == 0 and scores.true_gaps_reported == 0
+    assert {q.verdict for q in scores.questions} == {"answered from another file", "gap padded"}
+    result = measure_council(council, plan, template)
+    assert pooled([result])["answered_from_labelled_share"] == 0.0
+
+
+def test_junk_kinds_on_sentences_a_reader_would_delete():
+    assert junk.junk_kind("Government & Legislative GET Neil Baker Highways Tunnels Regulations Removal Costs 2024 25 3.1 4.2.", True) == "table row"
+    assert junk.junk_kind("This was significantly lower than had been forecast in the budget.", True) == "dangling opener"
+    assert junk.junk_kind("This was significantly lower than had been forecast in the budget.", False) is None
+    assert junk.junk_kind("A Member questioned whether the savings would be delivered on time.", True) == "minute formula"
+    assert junk.junk_kind("The Council has due regard to the public sector equality duty in all it does.", True) == "boilerplate"
+    assert junk.junk_kind("and the savings", True) == "fragment"
+    assert junk.junk_kind("The Council saved £2 million in 2023/24 through its savings programme.", True) is None
+
+
+def test_real_councils_plans_are_grounded_within_budget_and_free_of_junk(realworld_plans):
+    template = next(iter(realworld_plans.values()))[1].template
+    results = [measure_council(council, plan, template) for council, _, plan in realworld_plans.values()]
+    total = pooled(results)
+    assert total["number_fidelity"] in (None, 1.0) and total["misdated"] == 0
+    assert total["within_budget"]
+    assert total["junk_sentences"] <= 3, [j for r in results for j in r["junk"]]
+    # Every offline sentence is the source's own words, verbatim in the passage it cites.
+    for _, _, plan in realworld_plans.values():
+        for section in plan.sections:
+            by_number = section.evidence_by_number()
+            for s in section.sentences:
+                assert all(" ".join(s.text.split()) in " ".join(by_number[n].text.split()) for n in s.citations), s.text
