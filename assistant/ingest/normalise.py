@@ -12,9 +12,10 @@ by tag). `paragraphs` turns them into headings and paragraphs:
   so a line-end hyphen is taken as real unless the document or the word's shape says otherwise;
 - page furniture (page numbers, "Page 3 of 10", table-of-contents dot leaders) and web
   furniture ("Skip to main content", cookie notices, breadcrumbs, lone image captions) are dropped;
-- bulleted and numbered items stay with the sentence that introduces them, one item a line
-  under it, each starting "• ": "The council will:\\n• reduce agency spend\\n• close two offices".
-  An ordinary paragraph holds no newline.
+- bulleted and numbered items stay with the sentence that introduces them (one ending with a
+  colon, or left unfinished), one item a line under it, each starting "• ":
+  "The council will:\\n• reduce agency spend\\n• close two offices". Items that nothing
+  introduces are paragraphs of their own ("• ..."). An ordinary paragraph holds no newline.
 """
 
 from __future__ import annotations
@@ -192,6 +193,13 @@ def _ends(text: str) -> bool:
     return text.rstrip().rstrip(_CLOSERS).endswith(_TERMINAL)
 
 
+def _introduces(text: str) -> bool:
+    """A paragraph that leads into a list: it ends with a colon, or is left unfinished on a
+    plain word ("The savings will come from"). One ending with a full stop says all it has to say."""
+    text = text.rstrip().rstrip(_CLOSERS)
+    return text.endswith(":") or bool(re.search(r"(?:^|\s)[a-z]+$", text))  # not a URL, a figure or a title
+
+
 def looks_like_heading(line: str, next_line: str | None = None, max_len: int = 90) -> bool:
     """A short line with no closing punctuation, followed by a fresh start, that reads like a title.
 
@@ -228,9 +236,13 @@ def paragraphs(lines: list[Line], skip: set[str] = frozenset(), vocab: Vocabular
     def close() -> None:
         nonlocal current, items
         if current is not None:
-            if items is not None:
-                current.text = "\n".join(([current.text] if current.text else []) + [BULLET_MARK + i for i in items])
-            if current.text:
+            if items is not None and not current.text:
+                # No sentence introduces these items: each stands alone, as a paragraph of its own.
+                units.extend(Unit("para", BULLET_MARK + i, current.page) for i in items)
+            elif items is not None:
+                current.text = "\n".join([current.text] + [BULLET_MARK + i for i in items])
+                units.append(current)
+            elif current.text:
                 units.append(current)
         current, items = None, None
 
@@ -261,9 +273,11 @@ def paragraphs(lines: list[Line], skip: set[str] = frozenset(), vocab: Vocabular
             item = text
         if item is not None:
             if items is None:
-                lead = current
-                if lead is None and units and units[-1].kind == "para" and "\n" not in units[-1].text \
-                        and (units[-1].page == line.page or units[-1].text.endswith(":")):
+                lead = current if current is not None and _introduces(current.text) else None
+                if current is not None and lead is None:
+                    close()
+                elif lead is None and units and units[-1].kind == "para" and "\n" not in units[-1].text \
+                        and _introduces(units[-1].text) and (units[-1].page == line.page or units[-1].text.endswith(":")):
                     lead = units.pop()  # the sentence that introduces the list, even across a gap
                 current, items = lead or Unit("para", "", line.page), []
             items.append(item)

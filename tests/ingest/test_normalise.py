@@ -97,3 +97,10 @@ def test_html_lists_keep_their_lead_in_and_web_furniture_goes(tmp_path):
     assert doc.title == "Savings plan"
     assert [b.text for b in doc.blocks] == ["The savings plan will:\n\u2022 reduce agency spend\n\u2022 close two offices",
                                             "Reserves are held at 3 million pounds."]
+
+
+def test_items_nothing_introduces_stand_alone():
+    lines = [Line("The report was considered."), Line("a) That the budget be approved;", gap_before=True),
+             Line("b) That the risks be noted;", gap_before=True)]
+    assert _texts(lines) == [("para", "The report was considered."), ("para", "\u2022 That the budget be approved;"),
+                             ("para", "\u2022 That the risks be noted;")]

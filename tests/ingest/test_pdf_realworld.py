@@ -50,8 +50,8 @@ def test_monitoring_narrative_sentences_intact_on_their_page(monitoring):
                "1.6% of the revenue budget." in t for t in prose[5])
     assert any("Forecast spending growth continues to significantly exceed the forecast funding requiring savings and income "
                "to balance the budget." in t for t in prose[3])
-    headline = next(t for t in prose[3] if "\u2022 The Council is forecasting a revenue overspend of £23.3m" in t)
-    assert headline.startswith("This report provides an update"), "the headline bullets sit under their lead-in"
+    # The headline bullets follow a paragraph that ends with a full stop (it does not introduce them): each stands alone.
+    assert "\u2022 The Council is forecasting a revenue overspend of £23.3m (excluding schools)" in prose[3]
     assert monitoring.title == "Finance Monitoring Report" and monitoring.page_count == 54
 
 

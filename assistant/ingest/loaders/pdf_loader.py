@@ -16,13 +16,13 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.ingest.normalise import Line, Vocabulary, is_page_furniture, mask_digits, paragraphs, repeated_lines
-from assistant.records import TABLE, Block, LoadedDocument
+from assistant.records import PROSE, TABLE, Block, LoadedDocument
 
 from . import register
 from .errors import LoadError
 from .layout import plausible_title, title_from_filename
 from .pdf_layout import PLine, Word, group_lines, load_objects, page_words, reading_order
-from .pdf_tables import Table, aligned_tables, row_texts, ruled_tables
+from .pdf_tables import Table, aligned_tables, row_parts, ruled_tables
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,11 @@ def load_pdf(path: Path) -> LoadedDocument:
         for i in range(len(prose) + 1):
             for table in at.get(i, []):
                 flush()
-                blocks.extend(Block(text=text, page=page.number, heading=heading, form=TABLE) for text in row_texts(table))
+                for text, sentences in row_parts(table):
+                    if text:
+                        blocks.append(Block(text=text, page=page.number, heading=heading, form=TABLE))
+                    # A cell of sentences is read as prose, just after the row it explains.
+                    blocks.extend(Block(text=cell, page=page.number, heading=heading, form=PROSE) for cell in sentences)
             if i < len(prose):
                 pending.append(prose[i])
     flush()
@@ -214,9 +218,9 @@ def load_pdf(path: Path) -> LoadedDocument:
 
 
 def _title_from_first_page(ordered) -> str | None:
-    """The largest text on the first page with text: a report's cover title."""
-    for _, lines, _ in ordered:
-        lines = [l for l in lines if any(c.isalpha() for c in l.text)]
+    """The largest text in the top half of the first page with text: a report's cover title."""
+    for page, lines, _ in ordered:
+        lines = [l for l in lines if any(c.isalpha() for c in l.text) and l.top < page.height / 2]
         if not lines:
             continue
         biggest = max(l.size for l in lines)

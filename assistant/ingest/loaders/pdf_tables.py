@@ -55,23 +55,37 @@ def looks_like_header(cells: list[str]) -> bool:
     return True
 
 
-def row_texts(table: Table) -> list[str]:
-    """Each data row as "Header: cell; Header: cell" (empty cells skipped); cells joined by "; "
-    where a column has no header, or the table none at all."""
+def is_prose_cell(cell: str) -> bool:
+    """A cell that holds sentences (a risk's cause, a variance explained): prose set in a table."""
+    return len(cell.split()) >= 20 and cell.rstrip().rstrip(")\"'\u201d").endswith(".") and cell[:1].isupper()
+
+
+def row_parts(table: Table) -> list[tuple[str, list[str]]]:
+    """Each data row as "Header: cell; Header: cell" (empty cells skipped; cells joined by "; "
+    where a column has no header, or the table none at all), with the cells that are prose
+    taken out of it to be read as paragraphs: each cell's text is in exactly one of the two."""
     header = table.rows[0] if table.header else []
     out = []
     for row in table.rows[1:] if table.header else table.rows:
         if header and row == header:
             continue  # a header repeated on a page of its own
-        parts = []
+        parts, prose = [], []
         for i, cell in enumerate(row):
             if not cell:
                 continue
+            if is_prose_cell(cell):
+                prose.append(cell)
+                continue
             name = header[i] if i < len(header) else ""
             parts.append(f"{name}: {cell}" if name and name != cell else cell)
-        if parts:
-            out.append("; ".join(parts))
+        if parts or prose:
+            out.append(("; ".join(parts), prose))
     return out
+
+
+def row_texts(table: Table) -> list[str]:
+    """The rows' table text alone (see row_parts)."""
+    return [text for text, _ in row_parts(table) if text]
 
 
 def _make_table(bbox, rows: list[list[str]], carried_header: list[str] | None = None) -> Table | None:
