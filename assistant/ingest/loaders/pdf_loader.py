@@ -79,14 +79,15 @@ class _Page:
         return [l.text for l in lines if l.bottom < self.height * MARGIN or l.top > self.height * (1 - MARGIN)]
 
     def drop_furniture(self, furniture: set[str]) -> None:
-        """Page numbers anywhere, and lines in the margins that recur on most pages."""
+        """Lines in the margins that recur on most pages, 'Page 5 of 54' and contents dot leaders
+        anywhere, and bare numbers in the margins (in the body a lone "4" may be a table's cell)."""
         keep: list[Word] = []
         for line in group_lines(self.words):
             in_margin = line.bottom < self.height * MARGIN or line.top > self.height * (1 - MARGIN)
             if in_margin and mask_digits(line.text) in furniture:
                 continue
             for phrase in line.phrases:
-                if not is_page_furniture(phrase.text) or len(line.phrases) == 1 and not in_margin and len(phrase.words) > 3:
+                if not is_page_furniture(phrase.text) or not in_margin and phrase.text.isdigit():
                     keep.extend(phrase.words)
         self.words = keep
 
@@ -138,8 +139,6 @@ def _prose_lines(page: _Page, lines: list[PLine], body_size: float, body_bold: b
 @register(".pdf")
 def load_pdf(path: Path) -> LoadedDocument:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
 
     meta_title = _check_and_title(path)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -152,11 +151,7 @@ def load_pdf(path: Path) -> LoadedDocument:
                 last = pages[-1].tables[-1:] if pages[-1].tables else []
                 carried = last[0].rows[0] if last and last[0].header else None
                 page.close()  # pdfplumber caches every page's objects; a 300-page report needs them freed
-    except LoadError:
-        raise
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, OSError, AttributeError, RecursionError) as exc:
-        raise LoadError(path, f"not a readable PDF ({type(exc).__name__}: {exc}); check the file opens in a PDF viewer") from exc
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises its own exception types for broken streams
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types (PDFSyntaxError, PSException, ...) for broken streams
         raise LoadError(path, f"not a readable PDF ({type(exc).__name__}: {exc}); check the file opens in a PDF viewer") from exc
 
     furniture = repeated_lines([p.margin_lines() for p in pages])
