@@ -67,9 +67,15 @@ eval-llm: $(STAMP) $(LLM_STAMP) models
 # Evals (evals/run.py, docs/evals.md): the judges validated on labelled pairs, then theme coverage,
 # ALCE citation recall/precision, number fidelity, pages (LibreOffice) and retrieval on corpus/ and
 # ../shared/seeds; writes evals/results/eval-offline.{md,png,json}; exit 1 under evals/thresholds.yaml.
-.PHONY: eval eval-llm-metrics
+.PHONY: eval eval-llm-metrics calibrate
 eval: $(STAMP)
 	$(PY) -m evals.run $(EVAL_ARGS)
+
+# Fit the drafting threshold and weights on ../shared/realworld, councils held out in turn (evals/calibrate.py):
+# prints each question's best score against the threshold and the held-out scores. CALIBRATE_ARGS=--write
+# stores the fit in prompts/tuning/<embedder>.yaml with the run it came from.
+calibrate: $(STAMP)
+	$(PY) -m evals.calibrate --features out/calibration-features.json $(CALIBRATE_ARGS)
 
 # The same metrics for the LLM drafter (Qwen2.5-Coder-1.5B on the local llama.cpp server), sample corpus.
 eval-llm-metrics: $(STAMP) $(LLM_STAMP) models

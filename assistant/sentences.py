@@ -78,12 +78,14 @@ _MINUTES_OPENERS = re.compile(
     r"resolved|moved|confirmed|reported|explained|highlighted)|a report was|the report (?:highlighted|noted|set out|outlined|"
     r"provided|presented|also|explained|stated|summarised|detailed)|members (?:were|had been) (?:informed|advised|told|reminded)|"
     r"(?:council|cabinet|the committee|the board) considered|i\s|we were told|in response\b)", re.IGNORECASE)
+# "..., A Wilkie advised that ...": a named speaker anywhere in the sentence.
+_NAMED_SPEAKER = re.compile(r"\b(?:[A-Z]\.?\s|(?:Councillor|Cllr|Mr|Mrs|Ms|Dr)\.?\s+)[A-Z][a-z]+\s+" + _VERBS + r"\b")
 _REPORTED_SPEECH = re.compile(r"\b(?:said|stated|explained|added|commented)\s*[:,]\s*[\"\u201c]", re.IGNORECASE)
 _REPORT_FURNITURE = re.compile(
     r"^(?:to (?:approve|note|consider|receive|recommend|ensure|inform|agree|adopt|enable|update|endorse|confirm|delegate)\b|"
     r"reasons? for (?:the )?(?:recommendations?|decisions?)|members (?:of [\w ]{1,30})?are (?:asked|recommended|invited)|"
     r"notice of|note:|please note|you can|your (?:views|responses|comments)|for more information|click|read more|find out more|"
-    r"(?:cabinet|council|the committee) is (?:asked|recommended))|"
+    r"(?:cabinet|council|the committee) is (?:asked|recommended)|for (?:the )?(?:committee|cabinet|council|members|board|panel) to)|"
     r"\b(?:is|are) (?:shown|set out|detailed|attached|included|summarised|provided) (?:in|at) (?:the following|the table|table|appendix|annex)|"
     r"\bin this (?:report|statement|paper)\b|\bthe following table\b|\bthis report (?:sets out|provides|presents|seeks|asks)\b|"
     r"\b(?:can be found|is now available|are now available) (?:below|above|here|on this page|in the documents)|\bon this page\b|"
@@ -126,7 +128,7 @@ def sentence_problem(sentence: str) -> str | None:
         return CONTACT
     if _BOILERPLATE.match(s) or _REPORT_FURNITURE.search(s):
         return BOILERPLATE
-    if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s):
+    if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s) or _NAMED_SPEAKER.search(s):
         return MINUTES
     letters = [c for c in s if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:

@@ -1,6 +1,6 @@
 """`make calibrate`: fit the drafting thresholds and weights on real councils' documents, councils held out in turn.
 
-    python -m evals.calibrate [--write] [--features out/calibration-features.json]
+    python -m evals.calibrate [--write] [--features out/calibration-features.json [--reuse]]
 
 For each council of ../shared/realworld (evals/realworld.py) its documents are ingested into
 a fresh store and every guidance question is retrieved and assessed as drafting does
@@ -218,7 +218,8 @@ def write_tuning(path: Path, tuned: Tuned, loco: dict, in_sample: dict, n_rows: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--features", type=Path, help="reuse (or save) the extracted features at this JSON path")
+    parser.add_argument("--features", type=Path, help="save the extracted features at this JSON path (under out/: they hold document text)")
+    parser.add_argument("--reuse", action="store_true", help="fit on the features saved at --features instead of extracting them again")
     parser.add_argument("--write", action="store_true", help="write the tuning fitted on all councils into prompts/tuning/")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"no real-world set at {realworld.realworld_dir()}: nothing to calibrate on\n")
         return 2
     settings = Settings.from_env()
-    if args.features and args.features.exists():
+    if args.reuse and args.features and args.features.exists():
         rows = [Row(**r) for r in json.loads(args.features.read_text(encoding="utf-8"))]
     else:
         rows = extract(settings)
