@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.IGNORECASE)
 # A phrase that is only a list marker or a paragraph number: it belongs to the text after it.
@@ -52,41 +53,42 @@ class Phrase:
 
 @dataclass
 class PLine:
-    """One physical line of text on a page."""
+    """One physical line of text on a page (its words are fixed once group_lines has made it,
+    so what is computed from them is computed once)."""
 
     words: list[Word]
     phrases: list[Phrase] = field(default_factory=list)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(w.x1 for w in self.words)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @cached_property
     def size(self) -> float:
         return statistics.median(w.size for w in self.words)
 
-    @property
+    @cached_property
     def bold(self) -> bool:
         letters = [w for w in self.words if any(c.isalpha() for c in w.text)]
         return bool(letters) and all(w.bold for w in letters)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def tabular(self) -> bool:
         """Two or more phrases apart: cells of a table row, not a line of prose."""
         return len(self.phrases) >= 2
@@ -135,15 +137,18 @@ def page_words(page) -> list[Word]:
 def group_lines(words: list[Word]) -> list[PLine]:
     """Words into physical lines, top to bottom: a word joins a line it overlaps by half its height."""
     lines: list[PLine] = []
+    spans: list[list[float]] = []  # each line's top and bottom so far, kept apart from PLine's computed ones
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
         height = max(word.bottom - word.top, 1.0)
-        for line in reversed(lines[-3:]):  # only the last few lines can still be open
-            overlap = min(line.bottom, word.bottom) - max(line.top, word.top)
-            if overlap >= 0.5 * height:
-                line.words.append(word)
+        for k in range(len(lines) - 1, max(len(lines) - 4, -1), -1):  # only the last few lines can still be open
+            top, bottom = spans[k]
+            if min(bottom, word.bottom) - max(top, word.top) >= 0.5 * height:
+                lines[k].words.append(word)
+                spans[k] = [min(top, word.top), max(bottom, word.bottom)]
                 break
         else:
             lines.append(PLine([word]))
+            spans.append([word.top, word.bottom])
     for line in lines:
         line.words.sort(key=lambda w: w.x0)
         line.phrases = split_phrases(line.words)

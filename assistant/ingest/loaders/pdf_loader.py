@@ -75,14 +75,14 @@ class _Page:
                                       if o["x1"] - o["x0"] < 2 and o["bottom"] - o["top"] > self.height * 0.25})
 
     def margin_lines(self) -> list[str]:
-        lines = group_lines(self.words)
-        return [l.text for l in lines if l.bottom < self.height * MARGIN or l.top > self.height * (1 - MARGIN)]
+        self.lines = group_lines(self.words)  # kept for drop_furniture
+        return [l.text for l in self.lines if l.bottom < self.height * MARGIN or l.top > self.height * (1 - MARGIN)]
 
     def drop_furniture(self, furniture: set[str]) -> None:
         """Lines in the margins that recur on most pages, 'Page 5 of 54' and contents dot leaders
         anywhere, and bare numbers in the margins (in the body a lone "4" may be a table's cell)."""
         keep: list[Word] = []
-        for line in group_lines(self.words):
+        for line in self.lines:
             in_margin = line.bottom < self.height * MARGIN or line.top > self.height * (1 - MARGIN)
             if in_margin and mask_digits(line.text) in furniture:
                 continue
@@ -120,6 +120,7 @@ def _prose_lines(page: _Page, lines: list[PLine], body_size: float, body_bold: b
     """The page's prose lines for normalise.paragraphs, each marked where a paragraph may break.
     `previous`: the last prose line of the page before."""
     right = max((l.x1 for l in lines), default=page.width)
+    left = min((l.x0 for l in lines), default=0.0)
     out: list[Line] = []
     for line in lines:
         # At the head of a column or a page, an unfinished sentence goes on; a finished one
@@ -128,7 +129,7 @@ def _prose_lines(page: _Page, lines: list[PLine], body_size: float, body_bold: b
             or abs(line.size - previous.size) > 1
         if previous is not None and line.top >= previous.top:
             spacing = line.top - previous.bottom
-            short = previous.x1 < right - 0.15 * (right - min(l.x0 for l in lines)) and previous.text.rstrip().endswith((".", ":", "!", "?"))
+            short = previous.x1 < right - 0.15 * (right - left) and previous.text.rstrip().endswith((".", ":", "!", "?"))
             gap = spacing > 0.6 * max(line.size, 1) or short or abs(line.size - previous.size) > 1
         heading = _is_heading(line, body_size, body_bold) if font_headings else None
         out.append(Line(line.text, page=page.number, heading=heading, gap_before=gap, indent=line.x0))
