@@ -72,8 +72,13 @@ _OPEN_ENDING = frozenset("a an the of to for in on at by with from and or but th
                          "will would has have had than as its their our including between".split())
 
 
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,;:!?.])(?=\s|$)")
+
+
 def clean_line(line: str) -> str:
-    return _SPACES.sub(" ", line).strip()
+    """Whitespace collapsed, and none before a comma or full stop ("bookings , with": typed or
+    left by extraction; the drafter quotes sentences tidied the same way)."""
+    return _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", line)).strip()
 
 
 def collapse(text: str) -> str:

@@ -104,3 +104,10 @@ def test_items_nothing_introduces_stand_alone():
              Line("b) That the risks be noted;", gap_before=True)]
     assert _texts(lines) == [("para", "The report was considered."), ("para", "\u2022 That the budget be approved;"),
                              ("para", "\u2022 That the risks be noted;")]
+
+
+def test_no_space_before_punctuation():
+    from assistant.ingest.normalise import clean_line
+
+    assert clean_line("appointment bookings , with  teams .") == "appointment bookings, with teams."
+    assert clean_line("costs fell by .5m") == "costs fell by .5m"
