@@ -203,17 +203,26 @@ def question_table(rows: list[Row], tuned: Tuned) -> str:
 
 
 def write_tuning(path: Path, tuned: Tuned, loco: dict, in_sample: dict, n_rows: int) -> None:
-    """The fitted values into the embedder's tuning file, with the run they were calibrated on."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["drafting"]["weights"] = {"sentence": tuned.sentence, "passage": tuned.passage, "keywords": tuned.keywords,
-                                   "query": tuned.query}
-    data["drafting"]["relevance_threshold"] = tuned.threshold
+    """The fitted values into the embedder's tuning file, with the run they were calibrated on.
+
+    The file is edited in place (its comments say what each value means), not rewritten from a dump."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    weights = (f"weights: {{sentence: {tuned.sentence}, passage: {tuned.passage}, keywords: {tuned.keywords}, "
+               f"query: {tuned.query}}}")
+    text = re.sub(r"(?m)^(  )weights: \{[^}]*\}", lambda m: m.group(1) + weights, text)
+    text = re.sub(r"(?m)^(  relevance_threshold: )[-0-9.]+", lambda m: f"{m.group(1)}{tuned.threshold}", text)
+    data = yaml.safe_load(text)
     run = (f"{dt.date.today().isoformat()}, make calibrate on ../shared/realworld ({len(loco['councils'])} councils, "
            f"{n_rows} labelled questions), leave-one-council-out")
     held = {k: loco[k] for k in ("false_gap_share", "answered_right_share", "true_gaps_share")}
+    calibration = dict(data.get("calibration") or {})
     for key in ("relevance_threshold", "weights"):
-        data.setdefault("calibration", {})[key] = {"run": run, "held_out": held, "in_sample": shares(in_sample)}
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        calibration[key] = {"run": run, "held_out": dict(held), "in_sample": shares(in_sample)}
+    block = yaml.safe_dump({"calibration": calibration}, sort_keys=False, allow_unicode=True, width=200)
+    head = text[:text.index("\ncalibration:") + 1] if "\ncalibration:" in text else text.rstrip("\n") + "\n"
+    path.write_text(head + block, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
