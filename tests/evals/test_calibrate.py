@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from assistant.tuning import load_tuning
 from evals.calibrate import Row, council_rows, fit, leave_one_council_out, outcomes
