@@ -31,9 +31,10 @@ def _segmenter():
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage, paragraph by paragraph, whitespace normalised."""
+    """Sentences of a passage, paragraph by paragraph, whitespace normalised. A list item (a line opening
+    with a bullet, as the loaders write lists) is a unit of its own, never run into its neighbours."""
     out: list[str] = []
-    for para in re.split(r"\n\s*\n", text):
+    for para in re.split(r"\n\s*\n|\n(?=\s*[\u2022\u25cf\u25aa]\s)", text):
         para = " ".join(para.split())
         if not para:
             continue

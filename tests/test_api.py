@@ -77,8 +77,8 @@ def test_llm_revision_keeps_valid_citations_and_reverifies(llm_assistant, corpus
 def test_every_guidance_question_gets_its_share_of_the_theme_evidence(corpus_assistant):
     """The evidence cap is shared: the last question of a theme is not left with what the
     first ones did not take (the procurement question once drafted from two passages)."""
-    from assistant.api import MAX_EVIDENCE_PER_THEME, PASSAGES_PER_QUESTION
-
+    drafting = corpus_assistant.tuning.drafting  # retrieval depth is tuning data (prompts/tuning/)
+    MAX_EVIDENCE_PER_THEME, PASSAGES_PER_QUESTION = drafting.max_evidence_per_theme, drafting.passages_per_question
     for theme in corpus_assistant.template.themes:
         evidence, by_question = corpus_assistant.gather_evidence(theme)
         assert len(evidence) <= MAX_EVIDENCE_PER_THEME
