@@ -99,21 +99,35 @@ def keyword_share(keywords: list[str], tokens: frozenset[str]) -> float:
     return min(1.0, hits / 2)
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of terms two sentences have in common: how far one repeats the other."""
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _unit(text: str, previous: str | None) -> list[str] | None:
-    """The sentence as something that can stand in a draft, or None.
+LEANS = "leans on a sentence not shown"
 
-    A sentence that leans on the one before it ("It delivered £1.9m...") only makes sense
-    after it, so it is offered together with that one, or not at all.
+
+def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
+    """Each sentence of a passage as (position, unit, problem): the unit a draft could use, or None and why not.
+
+    A sentence that leans on the one before it ("It delivered £1.9m...") only makes sense after it,
+    so it is offered together with that one, or not at all. Text addressed to a model is not the
+    document's statement (draft/injection.py) and is left out first.
     """
-    if sentence_problem(text) is not None or is_instruction(text):
-        return None
-    if leans_on_previous(text):
-        return [previous, text] if previous else None
-    return [text]
+    units, previous = [], None
+    for pos, raw in enumerate(split_sentences(strip_injected(text))):
+        sentence = without_doc_markers(strip_numbering(raw))
+        problem = sentence_problem(sentence) or ("an instruction" if is_instruction(sentence) else None)
+        leans = problem is None and leans_on_previous(sentence)
+        if problem:
+            units.append((pos, None, problem))
+        elif leans:
+            units.append((pos, [previous, sentence], None) if previous else (pos, None, LEANS))
+        else:
+            units.append((pos, [sentence], None))
+        # Only a sentence that stands alone can carry the one that leans on it.
+        previous = sentence if problem is None and not leans else None
+    return units
 
 
 class Assessor:
@@ -127,34 +141,31 @@ class Assessor:
         `restated` texts (the theme's title, heading, questions) that a document merely restates."""
         by_number = {e.number: e for e in evidence}
         asked = [frozenset(tokenize(t)) for t in [*restated, *(q.text for q in questions)]]
+        units: dict[int, list] = {}  # a passage retrieved for several questions is split once
         result = ThemeAssessment()
         for question in questions:
             numbers = [n for n in by_question.get(question.id, []) if n in by_number]
-            pool, problems = [], {}
+            pool: list[Candidate] = []
+            problems: dict[str, int] = {}
             for rank, number in enumerate(numbers):
                 passage = by_number[number]
                 if passage.form != PROSE:
                     problems["table"] = problems.get("table", 0) + 1  # evidence for figures, never a sentence
                     continue
-                previous = None
-                # What the document states, without text addressed to a model (draft/injection.py).
-                for pos, raw in enumerate(split_sentences(strip_injected(passage.text))):
-                    text = without_doc_markers(strip_numbering(raw))
-                    unit = _unit(text, previous)
-                    problem = sentence_problem(text)
-                    # Only a sentence that stands alone can carry the one that leans on it.
-                    previous = text if problem is None and not leans_on_previous(text) else None
+                if number not in units:
+                    units[number] = passage_units(passage.text)
+                for pos, unit, problem in units[number]:
                     if unit is None:
-                        problems[problem or "lean on a sentence not shown"] = problems.get(problem or "lean on a sentence not shown", 0) + 1
+                        problems[problem] = problems.get(problem, 0) + 1
                         continue
                     if any(normalise(t) in exclude for t in unit):
                         continue
                     tokens = frozenset(tokenize(" ".join(unit)))
                     # Documents about a plan often quote its questions; restating a question does not answer it.
-                    if any(_jaccard(tokens, a) >= 0.5 for a in asked):
+                    if any(jaccard(tokens, a) >= 0.5 for a in asked):
                         continue
                     pool.append(Candidate(unit, number, (rank, pos), tokens))
-            why = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
+            why = ", ".join(f"{n} {kind}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
             result.questions[question.id] = QuestionAssessment(
                 question.id, question.text, numbers, pool, self.tuning.drafting.relevance_threshold, why)
         self._score(questions, result, by_number)
