@@ -327,7 +327,7 @@ def write_results(result: dict, out_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="assistant eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", action="append", help="corpus, seeds or injection (repeatable; default: all, seeds when present)")
+    parser.add_argument("--dataset", action="append", help="corpus, seeds, injection or realworld (repeatable; default: all; seeds and realworld when present)")
     parser.add_argument("--llm", action="store_true", help="draft with the LLM drafter (configured endpoint, else the local Qwen server)")
     parser.add_argument("--judge", choices=("offline", "llm"), default="offline", help="judge for coverage and citations")
     parser.add_argument("--llm-judge", action="store_true", help="also validate the LLM judge on the labelled pairs")
