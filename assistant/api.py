@@ -123,8 +123,9 @@ class Assistant:
         request = DraftRequest(
             theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title
         )
-        request.assessment = self.assessor.assess(theme.questions, evidence, by_question, request.exclude,
-                                                  [theme.title, theme.heading])
+        # Restating any part of the template (another theme's heading, say) answers nothing.
+        restated = [t for th in self.template.themes for t in (th.title, th.heading, *(q.text for q in th.questions))]
+        request.assessment = self.assessor.assess(theme.questions, evidence, by_question, request.exclude, restated)
         return request
 
     def assess_theme(self, theme_id: str):
