@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 SECTION_SCHEMA = {
     "type": "object",
     "properties": {
-        # False when the passages do not answer the question: the model may say so rather than pad.
-        "answered": {"type": "boolean"},
         "sentences": {
             "type": "array",
             "maxItems": 8,
@@ -35,9 +33,13 @@ SECTION_SCHEMA = {
                 "required": ["text", "evidence"],
                 "additionalProperties": False,
             },
-        }
+        },
+        # After the sentences (grammar-constrained servers write properties in this order): false, with no
+        # sentences, when the passages do not answer the question. Sentences written are used either way,
+        # since verification, not the model's own flag, decides what stands.
+        "answered": {"type": "boolean"},
     },
-    "required": ["answered", "sentences"],
+    "required": ["sentences", "answered"],
     "additionalProperties": False,
 }
 
@@ -76,8 +78,6 @@ def parse_reply(text: str, mode: str) -> list[tuple[str, list[int]]]:
         data = json.loads(_FENCE.sub("", text.strip()))
     except json.JSONDecodeError as exc:
         raise ReplyInvalid(f"reply is not valid JSON ({exc.msg} at {exc.pos})") from exc
-    if isinstance(data, dict) and data.get("answered") is False:
-        raise NotAnswered()
     if not isinstance(data, dict) or not isinstance(data.get("sentences"), list):
         raise ReplyInvalid(f"reply JSON has no 'sentences' list (keys: {sorted(data) if isinstance(data, dict) else type(data).__name__})")
     out = []
