@@ -24,7 +24,9 @@ def doc_id_of(chunk_id: str) -> str:
 # version on each chunk, so ingest re-embeds documents stored under an older one.
 # Version 3: passages come from the layout-aware loaders (wrapped lines and hyphenation rejoined,
 # running headers dropped, tables kept as table passages), so older stores are re-read in full.
-VECTOR_TEXT_VERSION = 3
+# Version 4: DOCX and HTML tables too are table passages (rows with their column titles, not " | "-joined
+# cells or a passage per cell).
+VECTOR_TEXT_VERSION = 4
 
 # What kind of text a passage holds. Prose is drafted from; a table passage (each row with its
 # column headers) can be cited and its figures checked, but it is never drafted as a sentence.

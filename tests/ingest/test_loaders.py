@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.records import PROSE, TABLE
+
 from assistant.ingest.loaders import LoadError, load
 from tests.conftest import CORPUS
 from tests.filemakers import encrypt_pdf, make_docx, make_pdf
@@ -61,8 +63,50 @@ def test_docx_keeps_headings_and_table_rows(tmp_path):
     assert doc.kind == "docx" and doc.title == "MTFS 2024"
     assert _blocks_with(doc, "Savings of 3.2 million")[0].heading == "Savings"
     assert _blocks_with(doc, "general reserve")[0].heading == "Reserves"
-    assert any(b.text == "2024/25 | 1.1m" for b in doc.blocks), "table rows are kept for search"
+    rows = [b for b in doc.blocks if b.form == TABLE]
+    assert [(b.text, b.heading) for b in rows] == [("Year: 2024/25; Savings: 1.1m", "Savings")], "a row with its column titles"
     assert all(b.page is None for b in doc.blocks), "DOCX has no fixed pages"
+
+
+def test_docx_table_merged_cells_once_and_prose_cells_as_paragraphs(tmp_path):
+    from docx import Document
+
+    explained = ("The overspend is driven by a rise in the number of children placed with independent fostering "
+                 "agencies and by the cost of each placement rising faster than inflation.")
+    document = Document()
+    table = document.add_table(rows=3, cols=3)
+    for c, title in enumerate(["Service", "Variance", "Reason"]):
+        table.cell(0, c).text = title
+    table.cell(1, 0).text, table.cell(1, 1).text, table.cell(1, 2).text = "Children's services", "+4.2", explained
+    merged = table.cell(2, 0).merge(table.cell(2, 1))  # one cell across two columns
+    merged.text = "Corporate total"
+    table.cell(2, 2).text = "+4.2"
+    document.save(str(tmp_path / "monitoring.docx"))
+    doc = load(tmp_path / "monitoring.docx")
+    assert [b.text for b in doc.blocks if b.form == TABLE] == [
+        "Service: Children's services; Variance: +4.2", "Service: Corporate total; Variance: +4.2"]
+    assert [b.text for b in doc.blocks if b.form == PROSE] == [explained], "a cell of sentences is read as a paragraph"
+
+
+def test_html_data_tables_become_rows_and_layout_tables_stay_text(tmp_path):
+    path = tmp_path / "budget.html"
+    path.write_text(
+        "<html><body><h2>Savings by year</h2><p>The plan sets out savings for each year of the strategy.</p>"
+        "<table><caption>Savings, in millions of pounds</caption>"
+        "<tr><th>Year</th><th>Savings</th></tr><tr><td>2024/25</td><td>1.1</td></tr><tr><td>2025/26</td><td>2.3</td></tr></table>"
+        "<p>Savings are reviewed each quarter by the Cabinet.</p>"
+        "<table><tr><td><p>The council's old website lays its pages out in a table.</p></td></tr></table>"
+        "</body></html>", encoding="utf-8")
+    doc = load(path)
+    texts = [(b.text, b.form, b.heading) for b in doc.blocks]
+    assert texts == [
+        ("The plan sets out savings for each year of the strategy.", PROSE, "Savings by year"),
+        ("Savings, in millions of pounds", PROSE, "Savings by year"),
+        ("Year: 2024/25; Savings: 1.1", TABLE, "Savings by year"),
+        ("Year: 2025/26; Savings: 2.3", TABLE, "Savings by year"),
+        ("Savings are reviewed each quarter by the Cabinet.", PROSE, "Savings by year"),
+        ("The council's old website lays its pages out in a table.", PROSE, "Savings by year"),
+    ]
 
 
 def test_markdown_headings_and_markup_removed(tmp_path):

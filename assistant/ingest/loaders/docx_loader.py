@@ -10,6 +10,7 @@ from assistant.records import Block, LoadedDocument
 
 from . import register
 from .errors import LoadError
+from .tables import table_blocks
 from .layout import clean_line, plausible_title, title_from_filename
 
 
@@ -57,6 +58,21 @@ def _heading_level(style_name: str) -> int | None:
     return None
 
 
+def _table_rows(table) -> list[list[str]]:
+    """The table's rows as cell texts. A merged cell is listed by python-docx once per grid column it spans;
+    it is one cell to the reader, so it is kept once."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(clean_line(" ".join(p.text for p in cell.paragraphs)))
+        rows.append(cells)
+    return rows
+
+
 @register(".docx")
 def load_docx(path: Path) -> LoadedDocument:
     import docx
@@ -89,11 +105,6 @@ def load_docx(path: Path) -> LoadedDocument:
                 continue
             blocks.append(Block(text=text, heading=heading))
         elif isinstance(item, Table):
-            # Table rows are kept for search (a figure in a table can be found),
-            # joined with " | " so the drafter can tell they are not sentences.
-            for row in item.rows:
-                cells = [clean_line(c.text) for c in row.cells]
-                if any(cells):
-                    blocks.append(Block(text=" | ".join(cells), heading=heading))
+            blocks.extend(table_blocks(_table_rows(item), heading))
     title = plausible_title(document.core_properties.title) or first_heading or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="docx", blocks=blocks)

@@ -12,12 +12,40 @@ from .errors import LoadError
 from assistant.ingest.normalise import Line, paragraphs
 
 from .layout import clean_line, decode_bytes, looks_binary, plausible_title, title_from_filename
+from .tables import table_blocks
 
 _DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button"]
 _FURNITURE = re.compile(r"cookie|banner|breadcrumb|menu|skip-link|site-header|site-footer", re.IGNORECASE)
 _BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote", "dt", "dd", "figcaption", "div"]
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+_TABLE_MARK = "cda-table"
+_LAYOUT_INSIDE = ["p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"]
+
+
+def _take_tables(soup, root) -> list[list[list[str]]]:
+    """Data tables out of the page, each replaced by a mark where it stood: rows of cell texts.
+
+    A table whose cells hold paragraphs, lists or other tables is page layout (old council sites
+    lay pages out in tables), not data: it stays and is read as text."""
+    found = []
+    for table in root.find_all("table"):
+        if table.decomposed or table.find_parent("table") is not None:
+            continue
+        cells = table.find_all(["td", "th"])
+        if not cells or any(c.find(_LAYOUT_INSIDE) for c in cells):
+            continue
+        rows = [[clean_line(c.get_text(" ", strip=True)) for c in tr.find_all(["td", "th"], recursive=False)]
+                for tr in table.find_all("tr") if tr.find_parent("table") is table]
+        caption = table.find("caption")
+        mark = soup.new_tag(_TABLE_MARK, attrs={"data-table": str(len(found))})
+        table.replace_with(mark)
+        if caption is not None and (text := clean_line(caption.get_text(" ", strip=True))):
+            mark.insert_before(soup.new_tag("p", string=text))
+        found.append(rows)
+    return found
 
 
 @register(".html", ".htm")
@@ -35,10 +63,11 @@ def load_html(path: Path) -> LoadedDocument:
         if not tag.decomposed:
             tag.decompose()
     root = soup.body or soup
+    tables = _take_tables(soup, root)
 
     # The page's text as lines for the shared rules (assistant.ingest.normalise): each element a
     # line of its own, headings by tag, list items by <li>, web furniture dropped there.
-    lines: list[Line] = []
+    lines: list[Line | int] = []  # an int marks where table number n stood
     loose: list[str] = []
 
     def flush_loose() -> None:
@@ -64,6 +93,10 @@ def load_html(path: Path) -> LoadedDocument:
     nearest: dict[int, Tag | None] = {}  # id(tag) -> the closest block element at or above it
 
     for node in root.descendants:
+        if isinstance(node, Tag) and node.name == _TABLE_MARK:
+            flush_loose()
+            lines.append(int(node["data-table"]))  # where the table stands among the lines
+            continue
         if isinstance(node, Tag):
             is_block = node.name in _BLOCK_TAGS
             nearest[id(node)] = node if is_block else nearest.get(id(node.parent))
@@ -84,11 +117,22 @@ def load_html(path: Path) -> LoadedDocument:
     blocks: list[Block] = []
     heading = ""
     first_heading = None
-    for unit in paragraphs(lines):
-        if unit.kind == "heading":
-            heading = unit.text
-            first_heading = first_heading or unit.text
+    # The lines between tables go through the shared paragraph rules; a table is read where it stands.
+    runs: list[list[Line] | int] = [[]]
+    for line in lines:
+        if isinstance(line, int):
+            runs += [line, []]
         else:
-            blocks.append(Block(text=unit.text, heading=heading))
+            runs[-1].append(line)
+    for run in runs:
+        if isinstance(run, int):
+            blocks.extend(table_blocks(tables[run], heading))
+            continue
+        for unit in paragraphs(run):
+            if unit.kind == "heading":
+                heading = unit.text
+                first_heading = first_heading or unit.text
+            else:
+                blocks.append(Block(text=unit.text, heading=heading))
     title = first_heading or plausible_title(page_title.split("|")[0]) or title_from_filename(path) or path.name
     return LoadedDocument(source=str(path), title=title, kind="html", blocks=blocks)
