@@ -76,11 +76,17 @@ class QuestionAssessment:
         if not self.candidates:
             return f"the {len(self.passages)} passages retrieved for it hold no sentence a plan can use ({self.why_none or 'none'})"
         best = self.best
-        return (f"best passage scored {best.score:.2f} < {self.threshold:.2f} (its sentence in passage "
+        return (f"best passage scored {below(best.score, self.threshold)} (its sentence in passage "
                 f"[{best.evidence_number}] is the closest of {len(self.candidates)} candidates): nothing retrieved answers it closely enough")
 
     def gap(self) -> Gap:
         return Gap(self.question_id, self.question, self.reason(), round(self.best.score, 3) if self.best else None)
+
+
+def below(score: float, threshold: float) -> str:
+    """"0.52 < 0.67", with a third decimal when two would print the same number on both sides."""
+    digits = 2 if f"{score:.2f}" != f"{threshold:.2f}" else 3
+    return f"{score:.{digits}f} < {threshold:.{digits}f}"
 
 
 @dataclass
@@ -167,7 +173,7 @@ class Assessor:
                     pool.append(Candidate(unit, number, (rank, pos), tokens))
             why = ", ".join(f"{n} {kind}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
             result.questions[question.id] = QuestionAssessment(
-                question.id, question.text, numbers, pool, self.tuning.drafting.relevance_threshold, why)
+                question.id, question.text, numbers, pool, self.tuning.drafting.threshold_for(question.id), why)
         self._score(questions, result, by_number)
         return result
 

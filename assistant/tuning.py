@@ -42,8 +42,17 @@ class Drafting(_Strict):
     max_evidence_per_theme: int = Field(default=16, gt=0)
     weights: RelevanceWeights
     relevance_threshold: float
+    # Per guidance question, where it differs from relevance_threshold: questions differ in how close
+    # an answer's wording comes to theirs ("which reporting burdens..." is met by any governance text;
+    # "what do you spend on..." only by a figure), so each is calibrated on its own labelled councils,
+    # pulled towards the global value (evals/calibrate.py). A question not listed uses the global value.
+    question_thresholds: dict[str, float] = Field(default_factory=dict)
     max_per_question: int = Field(gt=0)
     redundancy_jaccard: float = Field(gt=0, le=1)
+
+
+    def threshold_for(self, question_id: str) -> float:
+        return self.question_thresholds.get(question_id, self.relevance_threshold)
 
 
 class Verification(_Strict):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.api import _remark_gaps
-from assistant.assess import Assessor
+from assistant.assess import Assessor, below
 from assistant.records import TABLE, Section, Sentence
 from assistant.tuning import load_tuning
 
@@ -23,7 +23,11 @@ def test_a_gap_says_its_best_score_and_the_threshold(wasteful):
     assert not edi.answered and edi.best is not None
     gap = edi.gap()
     assert gap.score == pytest.approx(edi.best.score, abs=1e-3) and gap.score < edi.threshold
-    assert f"{edi.best.score:.2f} < {edi.threshold:.2f}" in gap.reason and f"[{edi.best.evidence_number}]" in gap.reason
+    assert below(edi.best.score, edi.threshold) in gap.reason and f"[{edi.best.evidence_number}]" in gap.reason
+
+
+def test_a_score_just_under_the_threshold_does_not_print_as_equal_to_it():
+    assert below(0.648, 0.652) == "0.648 < 0.652" and below(0.52, 0.67) == "0.52 < 0.67"
 
 
 def test_answered_questions_have_candidates_over_the_threshold_best_first(wasteful):
@@ -36,7 +40,24 @@ def test_answered_questions_have_candidates_over_the_threshold_best_first(wastef
 
 def test_the_threshold_is_the_tuning_files(wasteful, corpus_assistant):
     _, assessment = wasteful
-    assert {q.threshold for q in assessment.questions.values()} == {corpus_assistant.tuning.drafting.relevance_threshold}
+    drafting = corpus_assistant.tuning.drafting
+    assert {qid: q.threshold for qid, q in assessment.questions.items()} == {qid: drafting.threshold_for(qid) for qid in assessment.questions}
+
+
+def test_a_question_with_its_own_threshold_is_judged_by_it(wasteful, corpus_assistant):
+    """A question calibrated to need a closer answer (prompts/tuning: question_thresholds) becomes a gap that says
+    so, while the theme's other questions keep the global threshold."""
+    request, before = wasteful
+    savings = before.questions["t3_savings"]
+    assert savings.answered
+    stricter = round(savings.best.score + 0.05, 3)
+    tuning = corpus_assistant.tuning.with_drafting(question_thresholds={"t3_savings": stricter})
+    after = Assessor(corpus_assistant.embedder, tuning).assess(request.theme.questions, request.evidence, request.by_question)
+    assert not after.questions["t3_savings"].answered
+    assert below(after.questions["t3_savings"].best.score, stricter) in after.questions["t3_savings"].reason()
+    for qid, question in after.questions.items():
+        if qid != "t3_savings":
+            assert question.threshold == tuning.drafting.threshold_for(qid) and question.answered == before.questions[qid].answered
 
 
 def test_a_table_passage_is_evidence_but_never_a_sentence(wasteful, corpus_assistant):

@@ -14,8 +14,15 @@ def test_the_bundled_embedder_has_a_calibrated_tuning():
     tuning = load_tuning("minilm")
     assert tuning.embedder == "minilm"
     assert 0 < tuning.drafting.relevance_threshold < 1.5 and 0 < tuning.verification.weak_support < 1
-    for key in ("relevance_threshold", "weights", "weak_support"):
+    for key in ("relevance_threshold", "question_thresholds", "weights", "weak_support"):
         assert tuning.calibration[key]["run"], key
+
+
+def test_a_question_without_its_own_threshold_uses_the_global_one():
+    drafting = load_tuning("minilm").drafting
+    assert drafting.threshold_for("no_such_question") == drafting.relevance_threshold
+    for qid, value in drafting.question_thresholds.items():
+        assert drafting.threshold_for(qid) == value and 0 < value < 1.5
 
 
 def test_an_uncalibrated_embedder_borrows_the_default_and_says_so(caplog):

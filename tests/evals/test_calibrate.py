@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from assistant.tuning import load_tuning
-from evals.calibrate import Row, council_rows, fit, leave_one_council_out, outcomes
+from evals.calibrate import Row, council_rows, fit, leave_one_council_out, outcomes, tuned_outcomes
 
 
 def _row(council, qid, expect, best, labelled=True):
@@ -34,19 +34,51 @@ def test_leave_one_council_out_scores_each_council_on_a_fit_without_it():
     assert loco["pooled"]["answerable"] == 9 and loco["false_gap_share"] == 0.0 and loco["true_gaps_share"] == 1.0
 
 
+def test_a_question_gets_its_own_threshold_only_when_its_councils_agree():
+    councils = [f"c{i}" for i in range(6)]
+    rows = [_row(c, f"q{i}", "answer", 0.6 + 0.01 * i) for c in councils for i in range(4)]
+    rows += [_row(c, "g", "gap", 0.3) for c in councils]
+    # "burdens": every council's best sentence is general governance text, closer than most real answers.
+    rows += [_row(c, "burdens", "gap", 0.7 + 0.01 * i) for i, c in enumerate(councils)]
+    # "mixed": one council of six disagrees with the rest: not enough to move it.
+    rows += [_row(c, "mixed", "gap" if c == "c0" else "answer", 0.62) for c in councils]
+    one, _ = fit(rows)
+    own, _ = fit(rows, per_question=True)
+    assert "mixed" not in own.questions and "q0" not in own.questions
+    assert own.questions["burdens"] > 0.75 > one.threshold  # above every council's best, so all six stay gaps
+    assert tuned_outcomes(rows, own)["true_gaps"] == 12 > outcomes(rows, one.weights, one.threshold)["true_gaps"]
+
+
+def test_per_question_thresholds_are_fitted_without_the_held_out_council():
+    """A question answered in five councils and a gap in the sixth: held out, the sixth cannot be right
+    (its label is not in the fit), which is what an honest estimate must show."""
+    councils = [f"c{i}" for i in range(6)]
+    rows = [_row(c, "q", "answer", 0.6) for c in councils for _ in range(3)]
+    rows += [_row(c, "odd", "gap" if c == "c5" else "answer", 0.5) for c in councils]
+    rows += [_row(c, "g", "gap", 0.3) for c in councils]
+    held = leave_one_council_out(rows)["councils"]["c5"]
+    assert held["true_gaps"] == 1 + 0  # "g" kept; "odd" answered, since the other five say it is answerable
+    assert held["gaps"] == 2
+
+
 def test_the_shipped_threshold_has_margins_on_real_councils(realworld_councils):
     """Moving the shipped threshold a little either way must not change the picture: if it does, the value
     sits on a cliff of the real data and `make calibrate` must be run again."""
     rows = [row for council, assistant in realworld_councils.values() for row in council_rows(assistant, council)]
-    tuning = load_tuning()
-    w = tuning.drafting.weights
+    drafting = load_tuning().drafting
+    w = drafting.weights
     weights = (w.sentence, w.passage, w.keywords, w.query)
-    shipped = outcomes(rows, weights, tuning.drafting.relevance_threshold)
+
+    def judged(delta: float) -> dict:  # every threshold, the global one and each question's own, moved by delta
+        own = {q: v + delta for q, v in drafting.question_thresholds.items()}
+        return outcomes(rows, weights, drafting.relevance_threshold + delta, own)
+
+    shipped = judged(0.0)
     for delta in (-0.02, 0.02):
-        moved = outcomes(rows, weights, tuning.drafting.relevance_threshold + delta)
+        moved = judged(delta)
         for key in ("answered_right", "false_gaps", "true_gaps"):
             assert abs(moved[key] - shipped[key]) <= 8, (delta, key, shipped, moved)
     # And it is no worse than what calibration would fit on the same data now (the file is not stale).
-    tuned, _ = fit(rows)
-    best = outcomes(rows, tuned.weights, tuned.threshold)
+    tuned, _ = fit(rows, per_question=True)
+    best = tuned_outcomes(rows, tuned)
     assert shipped["answered_right"] + shipped["true_gaps"] >= best["answered_right"] + best["true_gaps"] - 3
