@@ -164,6 +164,7 @@ class LocalServer:
                 tail = self._log_tail()
                 if "address already in use" in tail.lower() or "errno 98" in tail.lower():
                     log.warning("port %d was taken before the local model server bound it", port)
+                    self.port = None
                     return False
                 raise LocalServerError(f"the local model server exited with code {self.process.returncode} while starting "
                                        f"(is {self.model.name} a valid model?): see {self.log_path}\n{tail}")
