@@ -99,6 +99,9 @@ def main(argv=None) -> int:
              for (p, _), j, g, n in zip(labelled, judged, gated, nli) if j != g]
     result = {"pairs": len(labelled), "n_dev": int(dev.sum()), "n_heldout": int(held.sum()), "unmatched": unmatched,
               "gate_rejects": flips,
+              # The gate's margin: how close the least-entailed supported pair comes to the threshold.
+              "lowest_nli_of_a_supported_pair": round(float(nli[labels].min()), 4),
+              "unsupported_pairs_at_or_under_it": int((nli[~labels] <= nli[labels].min()).sum()),
               "nli_ms_per_pair": round(per_pair_ms, 1), "gate_threshold_fitted_on_dev": round(float(gate), 4)}
     for name, mask in (("all", np.ones(len(labels), bool)), ("dev", dev), ("heldout", held)):
         result[name] = {

@@ -80,6 +80,12 @@ def test_starts_on_a_free_loopback_port_after_its_health_check_and_drafts(local_
     assert any("Starting the local model tiny-test-model" in m for m in said) and any("is up on" in m for m in said)
     assert "the local model tiny-test-model" in backend.describe() and server.base_url in backend.describe()
     assert (settings.data_dir / "logs" / "local-model.log").read_text().count("starting on 127.0.0.1") == 1
+    from assistant.api import Assistant
+    from assistant.workspace.db import WorkspaceDB
+    from assistant.workspace.service import Workspace
+
+    banner = Workspace(Assistant(settings), WorkspaceDB(settings.data_dir / "ws.sqlite3")).drafter_banner()
+    assert banner.startswith("Drafting with the local model tiny-test-model") and server.base_url in banner
 
     drafter = LLMDrafter(settings, corpus_assistant.embedder)
     request = corpus_assistant._request("barriers")
