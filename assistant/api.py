@@ -20,6 +20,7 @@ from typing import Iterator
 from assistant.budget import fit_section, plan_budget, section_tokens
 from assistant.config import Settings
 from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
+from assistant.draft.base import DRAFTED_OFFLINE
 from assistant.progress import NO_PROGRESS, Progress
 from assistant.records import Evidence, Gap, Plan, Section, SourceDocument
 from assistant.render import parse_section_text
@@ -138,16 +139,17 @@ class Assistant:
         return verify_section(section, strict=strict, embedder=self.embedder, weak_support=self.tuning.verification.weak_support)
 
     def _finish(self, section: Section, request: DraftRequest, drafter: Drafter) -> Section:
-        """Verify, then fit the budget: one 'shorten' revision for a model's draft, then deterministic trimming.
-        A question left with no sentence by either is re-marked as an evidence gap, saying which removed them."""
+        """Verify, then fit the budget: one 'shorten' revision for a drafter that rewrites to a length, then
+        deterministic trimming. A model's question left with no verified sentence takes the offline drafter's;
+        a question left with none at all is re-marked as an evidence gap, saying which stage removed them."""
         drafted = _per_question(section)
         section = self._verify(section)
+        if drafter.capabilities.needs_offline_fallback and request.current is None:
+            section = self._offline_for_emptied(section, request, drafted)
         verified = _per_question(section)
-        if section_tokens(section, request.heading) > request.allowance and drafter.name == "llm":
-            from assistant.draft.llm import words_for
-
-            words = words_for(request.allowance, request.heading)
-            shorter = drafter.revise(self._revision_request(request, section, f"shorten to {words} words"))
+        if section_tokens(section, request.heading) > request.allowance and drafter.capabilities.rewrites_to_length:
+            words = drafter.target_words(request)
+            shorter = drafter.revise(self._revision_request(request, section, f"shorten to {words} words", words))
             shorter = self._verify(shorter)
             shorter.notes = section.notes + [f"asked the model to shorten the section to {words} words"] + shorter.notes
             section = shorter
@@ -155,11 +157,32 @@ class Assistant:
         _remark_gaps(section, request, drafted, verified)
         return section
 
+    def _offline_for_emptied(self, section: Section, request: DraftRequest, drafted: dict[str, int]) -> Section:
+        """Questions the model answered but whose every sentence verification removed get the offline
+        drafter's (verified) sentences for them, with a note, instead of an empty paragraph."""
+        verified = _per_question(section)
+        emptied = [q for q in request.theme.questions if drafted.get(q.id) and not verified.get(q.id)]
+        if not emptied:
+            return section
+        offline = self._verify(self.drafter("offline").draft(request))
+        kept = {normalise(s.text) for s in section.sentences}
+        for question in emptied:
+            own = [s for s in offline.sentences if s.question_id == question.id and normalise(s.text) not in kept]
+            if not own:
+                continue  # _remark_gaps says verification removed them
+            section.sentences += own
+            kept.update(normalise(s.text) for s in own)
+            section.notes.append(f"{DRAFTED_OFFLINE} for \u201c{question.text}\u201d: verification removed all "
+                                 f"{drafted[question.id]} sentences the model wrote for it, so the offline drafter's "
+                                 f"{len(own)} are used.")
+        _reparagraph(section, request.theme)
+        return section
+
     @staticmethod
-    def _revision_request(base: DraftRequest, current: Section, instruction: str) -> DraftRequest:
+    def _revision_request(base: DraftRequest, current: Section, instruction: str, words: int | None = None) -> DraftRequest:
         return DraftRequest(
             base.theme, base.heading, current.evidence, base.by_question, base.allowance, base.exclude, base.plan_title,
-            current=current, instruction=instruction, on_text=base.on_text, on_restart=base.on_restart,
+            current=current, instruction=instruction, on_text=base.on_text, on_restart=base.on_restart, target_words=words,
         )
 
     def draft_section(self, theme_id: str, exclude: set[str] | None = None, drafter: str | None = None,
@@ -209,7 +232,7 @@ class Assistant:
         name = resolve_drafter_name(self.settings, drafter)
         backend = self.drafter(name)
         progress.start(len(themes), f"Drafting ({name})")
-        if name == "offline":
+        if not backend.capabilities.drafts_in_parallel:
             # In turn, so no sentence is used in two sections.
             used: set[str] = set()
             sections = []
@@ -297,6 +320,15 @@ def _per_question(section: Section) -> dict[str, int]:
     for s in section.sentences:
         counts[s.question_id] = counts.get(s.question_id, 0) + 1
     return counts
+
+
+def _reparagraph(section: Section, theme: Theme) -> None:
+    """Sentences in the template's question order (stable within a question), a paragraph per question."""
+    order = {q.id: i for i, q in enumerate(theme.questions)}
+    section.sentences.sort(key=lambda s: order.get(s.question_id, len(order)))
+    paragraphs: dict[str, int] = {}
+    for s in section.sentences:
+        s.paragraph = paragraphs.setdefault(s.question_id, len(paragraphs))
 
 
 def _remark_gaps(section: Section, request: DraftRequest, drafted: dict[str, int], verified: dict[str, int]) -> None:

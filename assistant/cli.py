@@ -50,11 +50,33 @@ class _RichProgress:
         self.bar.stop()
 
 
-def _assistant():
-    from assistant.api import Assistant
+def _settings(local_model: bool = False, required: bool = True):
+    """The settings from the environment; with `local_model`, drafting with the managed local model, started now.
+    When it cannot run: an error when `required`, else a warning and the offline drafter."""
     from assistant.config import Settings
 
-    return Assistant(Settings.from_env(data_dir=state.get("data_dir"), template=state.get("template")))
+    settings = Settings.from_env(data_dir=state.get("data_dir"), template=state.get("template"))
+    if not local_model:
+        return settings
+    from assistant.llm.local_server import LocalServerError
+    from assistant.llm.managed import start_local_model
+
+    console = _console()
+    try:
+        settings, backend = start_local_model(settings, say=lambda m: console.print(m, highlight=False, markup=False))
+    except LocalServerError as exc:
+        if required:
+            _fail(f"{exc}\n(the offline drafter still works: run the command without --local-model)")
+        console.print(f"[red]error:[/red] the local model cannot run, so the offline drafter drafts: {exc}", highlight=False)
+        return settings.with_(drafter="offline")
+    console.print(f"Drafting with {backend.describe()}", highlight=False, markup=False)
+    return settings
+
+
+def _assistant(local_model: bool = False):
+    from assistant.api import Assistant
+
+    return Assistant(_settings(local_model))
 
 
 def _fail(message: str, code: int = 1):
@@ -116,6 +138,7 @@ def draft(
     drafter: Optional[str] = typer.Option(None, "--drafter", help="offline or llm (default: llm when an endpoint is configured, else offline)."),
     llm: bool = typer.Option(False, "--llm", help="Draft with the configured OpenAI-compatible model (same as --drafter llm)."),
     explain: bool = typer.Option(False, "--explain", help="Also list every guidance question: answered, or why it is an evidence gap."),
+    local_model: bool = typer.Option(False, "--local-model", help="Draft with the local Qwen model the assistant runs itself (installed on first use)."),
 ):
     """Draft the plan (or some themes) from the ingested documents, with citations. The draft is also saved for `revise`."""
     from assistant.budget import plan_budget
@@ -124,7 +147,7 @@ def draft(
 
     if fmt not in ("md", "json"):
         _fail("--format must be md or json")
-    assistant = _assistant()
+    assistant = _assistant(local_model)
     try:
         plan = assistant.draft_plan(theme_ids=theme, drafter="llm" if llm else drafter, progress=_RichProgress())
     except (TemplateError, RuntimeError, ValueError) as exc:
@@ -238,10 +261,10 @@ def serve(
     port: int = typer.Option(7860, "--port"),
     auth: Optional[List[str]] = typer.Option(None, "--auth", help="user:password allowed to sign in (repeatable)."),
     users_file: Optional[Path] = typer.Option(None, "--users-file", help="File of user:password or user:<hash> lines (see hash-password)."),
+    local_model: bool = typer.Option(False, "--local-model", help="Draft with the local Qwen model the assistant runs itself (installed on first use)."),
 ):
     """Serve the drafting workspace (Gradio) in the browser."""
     from assistant.app.auth import AuthError, check_bind, load_users
-    from assistant.config import Settings
 
     try:
         users = load_users(auth, users_file)
@@ -250,7 +273,7 @@ def serve(
         _fail(str(exc), code=2)
     from assistant.app.server import start
 
-    settings = Settings.from_env(data_dir=state.get("data_dir"), template=state.get("template"))
+    settings = _settings(local_model, required=False)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     _console().print(f"Serving the workspace on http://{shown}:{port} (Ctrl+C to stop)", highlight=False)
     start(settings, host, port, users, block=True)

@@ -39,6 +39,9 @@ class Settings:
     drafter: str = "auto"
     openai_model: str = "gpt-4o-mini"
     llm_concurrency: int = 2  # sections drafted at once by the LLM drafter
+    # Chat backend of the LLM drafter: "openai" (an OpenAI-compatible endpoint from the environment)
+    # or "local" (the llama.cpp server the product starts itself: --local-model).
+    llm_backend: str = "openai"
     log_level: str = "WARNING"
     extra: dict = field(default_factory=dict)
 
@@ -55,6 +58,7 @@ class Settings:
             drafter=_env("ASSISTANT_DRAFTER", "auto"),
             openai_model=_env("ASSISTANT_MODEL", "gpt-4o-mini"),
             llm_concurrency=int(_env("ASSISTANT_LLM_CONCURRENCY", "2")),
+            llm_backend=_env("ASSISTANT_LLM_BACKEND", "openai"),
             log_level=_env("ASSISTANT_LOG_LEVEL", "WARNING"),
         )
         if _env("ASSISTANT_PROMPTS_DIR"):
@@ -71,5 +75,5 @@ class Settings:
 
     @property
     def llm_configured(self) -> bool:
-        """True when an OpenAI-compatible endpoint is configured in the environment."""
-        return bool(_env("OPENAI_API_KEY") or _env("OPENAI_BASE_URL") or _env("AZURE_OPENAI_ENDPOINT"))
+        """True when the managed local model is chosen, or an OpenAI-compatible endpoint is configured in the environment."""
+        return self.llm_backend == "local" or bool(_env("OPENAI_API_KEY") or _env("OPENAI_BASE_URL") or _env("AZURE_OPENAI_ENDPOINT"))

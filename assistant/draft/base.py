@@ -31,6 +31,8 @@ class DraftRequest:
     # The assess stage's verdict per guidance question (assistant/assess.py), set by the API
     # before drafting; a drafter given a request without one assesses it itself.
     assessment: "ThemeAssessment | None" = None
+    # For a revision to a length (the budget stage asking a model drafter to shorten): the words to aim at.
+    target_words: int | None = None
 
     def evidence_by_number(self) -> dict[int, Evidence]:
         return {e.number: e for e in self.evidence}
@@ -59,9 +61,37 @@ def fallback_notes(section: Section) -> list[str]:
     return [n for n in section.notes if n.startswith((DRAFTED_OFFLINE, REVISED_OFFLINE))]
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a drafter can do, so the core asks instead of branching on drafter names."""
+
+    # Writes new prose, so a revision can be asked for a length (`DraftRequest.target_words`); a drafter that
+    # only selects sentences is trimmed by the budget stage instead.
+    rewrites_to_length: bool = False
+    # Drafts sections independently, so several can be drafted at once; otherwise sections are drafted in turn
+    # and each excludes the sentences already used in the plan.
+    drafts_in_parallel: bool = False
+    # Its sentences can be wrong about their sources (a model's): a question whose every sentence verification
+    # removes falls back to the offline drafter's sentences for it.
+    needs_offline_fallback: bool = False
+
+
+OFFLINE_CAPABILITIES = Capabilities()
+MODEL_CAPABILITIES = Capabilities(rewrites_to_length=True, drafts_in_parallel=True, needs_offline_fallback=True)
+
+
 class Drafter(Protocol):
     name: str
+    capabilities: Capabilities
 
     def draft(self, request: DraftRequest) -> Section: ...
 
     def revise(self, request: DraftRequest) -> Section: ...
+
+    def target_words(self, request: DraftRequest) -> int:
+        """How many words fit the request's allowance (used with `rewrites_to_length`)."""
+        ...
+
+    def describe(self) -> str:
+        """Which drafter, and for a model which model where, for the banner."""
+        ...

@@ -9,20 +9,19 @@ failing, the section is drafted offline instead and the section says so.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from string import Template
 
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.llm.client import ChatClient, EndpointConfig, FormatUnsupported, LLMAuthError, LLMError
+from assistant.llm.backend import BackendAuthError, BackendError, FormatUnsupported, Retrying, chat_backend
 from assistant.llm.structured import CapabilityMemory, NotAnswered, ReplyInvalid, parse_reply, response_format
 from assistant.records import Gap, Section, Sentence
 from assistant.render import section_body
 from assistant.tokens import count_tokens
 from assistant.tuning import load_tuning
 
-from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, REVISED_OFFLINE, DraftRequest, assess_request
+from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, MODEL_CAPABILITIES, REVISED_OFFLINE, DraftRequest, assess_request
 from .injection import defuse, fence_safe
 from .offline import OfflineDrafter
 
@@ -83,16 +82,23 @@ class PromptSet:
 
 class LLMDrafter:
     name = "llm"
+    capabilities = MODEL_CAPABILITIES
 
-    def __init__(self, settings: Settings, embedder: Embedder, client: ChatClient | None = None):
-        self.config = EndpointConfig.from_env(settings.openai_model)
-        self.client = client or ChatClient(self.config)
+    def __init__(self, settings: Settings, embedder: Embedder, client: Retrying | None = None):
+        # Any chat backend with the retry policy: the settings' (OpenAI-compatible, or the managed local server).
+        self.client = client or chat_backend(settings)
         self.memory = CapabilityMemory(settings.data_dir / "llm_capabilities.json")
         self.prompts = PromptSet(settings.prompts_dir / "llm")
         self.offline = OfflineDrafter(embedder, load_tuning(settings.embedder, settings.prompts_dir))
         self.max_tokens = int(settings.extra.get("llm_max_tokens", 1200))
 
     # -- the Drafter interface ---------------------------------------------------------
+    def describe(self) -> str:
+        return self.client.describe()
+
+    def target_words(self, request: DraftRequest) -> int:
+        return words_for(request.allowance, request.heading)
+
     def draft(self, request: DraftRequest) -> Section:
         """One model call per guidance question that has evidence, each seeing only that question's passages.
 
@@ -121,7 +127,7 @@ class LLMDrafter:
                     gaps.append(Gap(question.id, question.text, f"the model found no answer in the {len(evidence)} passages "
                                     f"retrieved for it{score}", round(offline.best.score, 3) if offline.best else None))
                 pairs += [(text, numbers, question.id) for text, numbers in answer]
-        except LLMError as exc:
+        except BackendError as exc:
             return self._fallback(request, exc)
         section = self._section(request, pairs)
         order = {q.id: i for i, q in enumerate(request.theme.questions)}
@@ -130,15 +136,12 @@ class LLMDrafter:
 
     def revise(self, request: DraftRequest) -> Section:
         current = request.current
-        words = words_for(request.allowance, request.heading)
-        match = re.search(r"shorten to (\d+) words", request.instruction)
-        if match:
-            words = int(match.group(1))
+        words = request.target_words or words_for(request.allowance, request.heading)
         try:
             replies = self._ask(lambda mode: self.prompts.revision_messages(request, words, mode), request)
             if not replies:
-                raise LLMError("the model wrote no revised text")
-        except LLMError as exc:
+                raise BackendError("the model wrote no revised text")
+        except BackendError as exc:
             fallback = self.offline.revise(request)
             # Labelled, so the officer's reply says who made this revision and why (draft.fallback_notes).
             fallback.drafter = FALLBACK_DRAFTER
@@ -160,7 +163,7 @@ class LLMDrafter:
     # -- internals -----------------------------------------------------------------------
     def _ask(self, messages_for, request: DraftRequest) -> list[tuple[str, list[int]]]:
         """Climb down the response-format ladder until a reply parses; remember what worked."""
-        endpoint = self.config.key
+        endpoint = self.client.key
         problems = []
         for mode in self.memory.ladder(endpoint):
             messages = messages_for(mode)
@@ -184,7 +187,7 @@ class LLMDrafter:
                 continue
             self.memory.remember(endpoint, mode)
             return pairs
-        raise LLMError("no usable reply in any format (" + "; ".join(problems) + ")")
+        raise BackendError("no usable reply in any format (" + "; ".join(problems) + ")")
 
     def _section(self, request: DraftRequest, pairs: list[tuple[str, list[int], str]]) -> Section:
         """Sentences from the replies, a paragraph per guidance question, in the template's order."""
@@ -200,10 +203,10 @@ class LLMDrafter:
             title=request.theme.title,
             sentences=sentences,
             evidence=request.evidence,
-            drafter=f"llm:{self.config.model}",
+            drafter=f"llm:{self.client.model}",
         )
 
-    def _fallback(self, request: DraftRequest, exc: LLMError) -> Section:
+    def _fallback(self, request: DraftRequest, exc: BackendError) -> Section:
         section = self.offline.draft(request)
         section.drafter = FALLBACK_DRAFTER
         section.notes.append(f"{DRAFTED_OFFLINE}: {_reason(exc)}.")
@@ -211,7 +214,7 @@ class LLMDrafter:
         return section
 
 
-def _reason(exc: LLMError) -> str:
+def _reason(exc: BackendError) -> str:
     """What went wrong, in one phrase the officer can act on (the client's messages carry no key)."""
     text = str(exc)
-    return text if isinstance(exc, LLMAuthError) or text.startswith("the model endpoint") else f"the model endpoint failed: {text}"
+    return text if isinstance(exc, BackendAuthError) or text.startswith("the model endpoint") else f"the model endpoint failed: {text}"

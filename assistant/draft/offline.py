@@ -23,7 +23,7 @@ from assistant.sentences import normalise
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning, load_tuning
 
-from .base import DraftRequest, assess_request
+from .base import OFFLINE_CAPABILITIES, DraftRequest, assess_request
 
 SHORTER = re.compile(r"\b(short|shorter|shorten|cut|trim|reduce|concise|brief|fewer words|tighten|too long)\b", re.IGNORECASE)
 # "add the SEND pressures" -> "the SEND pressures": the topic is what retrieval and ranking need.
@@ -36,6 +36,7 @@ def instruction_topic(instruction: str) -> str:
 
 class OfflineDrafter:
     name = "offline"
+    capabilities = OFFLINE_CAPABILITIES
 
     def __init__(self, embedder: Embedder, tuning: Tuning | None = None):
         self.embedder = embedder
@@ -71,6 +72,12 @@ class OfflineDrafter:
                     break
 
         return self._assemble(section, theme.questions, chosen)
+
+    def describe(self) -> str:
+        return "offline: sentences are chosen from the council's own documents and cited"
+
+    def target_words(self, request: DraftRequest) -> int:
+        raise NotImplementedError("the offline drafter selects sentences; the budget stage trims them")
 
     def revise(self, request: DraftRequest) -> Section:
         """Offline revision: 'shorter' trims; anything else is taken as a topic to add from the evidence."""

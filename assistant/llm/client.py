@@ -1,37 +1,33 @@
-"""A chat client for any OpenAI-compatible endpoint, with an explicit fault policy.
+"""The OpenAI-compatible chat backend (OpenAI, Azure OpenAI, llama.cpp, vLLM, Ollama ...).
 
 Reads the configuration the OpenAI SDK reads (OPENAI_API_KEY, OPENAI_BASE_URL;
 AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION). The SDK's own
-retries are switched off so the policy is ours and tested: timeouts, connection
-errors, 429 (honouring Retry-After) and 5xx are retried with backoff; a bad key
-is not retried and says what to check; a request the endpoint rejects because
-of its `response_format` is reported as `FormatUnsupported`, so the caller can
-step down its ladder instead of retrying.
+retries are switched off so the policy is ours (backend.Retrying) and tested: timeouts,
+connection errors, 429 (honouring Retry-After) and 5xx are classified transient and retried
+with backoff; a bad key is not retried and says what to check; a request the endpoint
+rejects because of its `response_format` is reported as `FormatUnsupported`, so the caller
+can step down its ladder instead of retrying.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import random
 import re
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from assistant.llm.backend import BackendAuthError, BackendError, FormatUnsupported, Retrying, RetryPolicy, TransientError
+
+__all__ = ["ChatClient", "EndpointConfig", "FormatUnsupported", "LLMAuthError", "LLMError", "OpenAIBackend"]
+
 log = logging.getLogger(__name__)
 
 
-class LLMError(RuntimeError):
-    """The endpoint could not produce an answer; str() is safe to show (no key in it)."""
-
-
-class LLMAuthError(LLMError):
-    pass
-
-
-class FormatUnsupported(LLMError):
-    pass
+# The error types live with the seam (backend.py); these names stay for the callers that use them.
+LLMError = BackendError
+LLMAuthError = BackendAuthError
 
 
 _FORMAT_HINT = re.compile(r"response_format|json_schema|json_object|validation error|unexpected keyword|extra_forbidden|schema", re.IGNORECASE)
@@ -80,13 +76,17 @@ class EndpointConfig:
         """Identifies the endpoint and model, for remembering what it supports."""
         return f"{self.azure_endpoint or self.base_url or 'https://api.openai.com/v1'}|{self.model}"
 
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(self.max_attempts, self.backoff, self.max_retry_after)
 
-class ChatClient:
-    def __init__(self, config: EndpointConfig, sleep: Callable[[float], None] = time.sleep):
+
+class OpenAIBackend:
+    """One request to an OpenAI, Azure OpenAI or compatible endpoint (a ChatBackend); faults classified, not retried."""
+
+    def __init__(self, config: EndpointConfig):
         from openai import AzureOpenAI, OpenAI
 
         self.config = config
-        self._sleep = sleep
         common = dict(timeout=config.timeout, max_retries=0)
         if config.azure_endpoint:
             self._client = AzureOpenAI(azure_endpoint=config.azure_endpoint, api_key=config.api_key, api_version=config.api_version, **common)
@@ -94,27 +94,28 @@ class ChatClient:
             # Local servers (llama.cpp, vLLM, Ollama) need no key, but the SDK insists on one.
             self._client = OpenAI(base_url=config.base_url, api_key=config.api_key or "not-needed", **common)
 
-    def complete(self, messages: list[dict], response_format: dict | None = None, max_tokens: int = 1024,
-                 on_delta: Callable[[str], None] | None = None, on_restart: Callable[[], None] | None = None) -> str:
-        """The reply's text; streamed when `on_delta` is given (each piece is passed to it).
+    @property
+    def key(self) -> str:
+        return self.config.key
 
-        A retry after part of a stream was shown calls `on_restart`, so a viewer can clear it.
-        """
-        last: Exception | None = None
-        for attempt in range(1, self.config.max_attempts + 1):
-            if attempt > 1 and on_restart is not None:
-                on_restart()
-            try:
-                if on_delta is None:
-                    return self._once(messages, response_format, max_tokens)
-                return "".join(self._stream(messages, response_format, max_tokens, on_delta))
-            except Exception as exc:  # noqa: BLE001 - classified below
-                last = exc
-                delay = self._classify(exc, response_format, attempt)
-                log.warning("LLM request failed (attempt %d/%d): %s", attempt, self.config.max_attempts, _redact(str(exc))[:200])
-                if attempt < self.config.max_attempts:
-                    self._sleep(delay)
-        raise LLMError(f"the model endpoint failed {self.config.max_attempts} times: {_redact(_describe(last))}")
+    @property
+    def model(self) -> str:
+        return self.config.model
+
+    def describe(self) -> str:
+        where = self.config.azure_endpoint or self.config.base_url or "the OpenAI API"
+        return f"the language model {self.config.model} at {where}"
+
+    def complete(self, messages: list[dict], schema: dict | None, max_tokens: int,
+                 on_delta: Callable[[str], None] | None = None) -> str:
+        try:
+            if on_delta is None:
+                return self._once(messages, schema, max_tokens)
+            return "".join(self._stream(messages, schema, max_tokens, on_delta))
+        except BackendError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - classified below
+            raise self._classify(exc, schema) from exc
 
     def _once(self, messages, response_format, max_tokens) -> str:
         kwargs = dict(model=self.config.model, messages=messages, max_tokens=max_tokens, temperature=0.2)
@@ -124,7 +125,7 @@ class ChatClient:
         choice = response.choices[0]
         content = choice.message.content or ""
         if not content.strip():
-            raise LLMError("the model returned an empty reply")
+            raise TransientError("the model returned an empty reply")
         return content
 
     def _stream(self, messages, response_format, max_tokens, on_delta) -> Iterator[str]:
@@ -144,31 +145,34 @@ class ChatClient:
             if choice.finish_reason:
                 finished = True
         if not finished:
-            raise LLMError("the reply stream ended before the model finished (truncated)")
+            raise TransientError("the reply stream ended before the model finished (truncated)")
         yield from pieces
 
-    def _classify(self, exc: Exception, response_format: dict | None, attempt: int) -> float:
-        """Raise for faults not worth retrying; otherwise return how long to wait."""
+    def _classify(self, exc: Exception, response_format: dict | None) -> BackendError:
+        """The error type that says whether `exc` is worth retrying."""
         import openai
 
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            raise LLMAuthError(
-                "the model endpoint refused the API key: check OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) and OPENAI_BASE_URL"
-            ) from exc
+            return BackendAuthError(
+                "the model endpoint refused the API key: check OPENAI_API_KEY (or AZURE_OPENAI_API_KEY) and OPENAI_BASE_URL")
         if isinstance(exc, openai.NotFoundError):
-            raise LLMError(f"the endpoint does not know the model '{self.config.model}': check ASSISTANT_MODEL") from exc
+            return BackendError(f"the endpoint does not know the model '{self.config.model}': check ASSISTANT_MODEL")
         if isinstance(exc, openai.APIStatusError) and response_format is not None and exc.status_code in (400, 422, 500):
             body = _describe(exc)
             if exc.status_code in (400, 422) or _FORMAT_HINT.search(body):
-                raise FormatUnsupported(f"endpoint rejected response_format {response_format.get('type')}: {_redact(body)[:200]}") from exc
+                return FormatUnsupported(f"endpoint rejected response_format {response_format.get('type')}: {_redact(body)[:200]}")
         if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
-            raise LLMError(f"the endpoint rejected the request: {_redact(_describe(exc))[:300]}") from exc
-        delay = self.config.backoff * (2 ** (attempt - 1)) * (1 + random.random() * 0.25)
-        if isinstance(exc, openai.RateLimitError):
-            retry_after = _retry_after(exc)
-            if retry_after is not None:
-                delay = min(retry_after, self.config.max_retry_after)
-        return delay
+            return BackendError(f"the endpoint rejected the request: {_redact(_describe(exc))[:300]}")
+        retry_after = _retry_after(exc) if isinstance(exc, openai.RateLimitError) else None
+        return TransientError(_redact(_describe(exc)), retry_after)
+
+
+class ChatClient(Retrying):
+    """The OpenAI-compatible backend with the retry policy its config names."""
+
+    def __init__(self, config: EndpointConfig, sleep: Callable[[float], None] = time.sleep):
+        super().__init__(OpenAIBackend(config), config.policy(), sleep)
+        self.config = config
 
 
 def _retry_after(exc) -> float | None:

@@ -359,12 +359,8 @@ class Workspace:
     # -- about -------------------------------------------------------------------------------
     def drafter_banner(self) -> str:
         settings = self.assistant.settings
-        if resolve_drafter_name(settings, None) == "llm":
-            from assistant.llm.client import EndpointConfig
-
-            endpoint = EndpointConfig.from_env(settings.openai_model)  # the address only: never the key
-            where = endpoint.azure_endpoint or endpoint.base_url or "the OpenAI API"
-            return (f"Drafting with the language model {settings.openai_model} at {where}; "
-                    "every sentence is verified against its sources.")
+        if resolve_drafter_name(settings, None) != "offline":
+            # The drafter says which model drafts and where (the address only: never the key).
+            return f"Drafting with {self.assistant.drafter().describe()}; every sentence is verified against its sources."
         return ("Drafting offline: sentences are chosen from the council's own documents and cited "
                 "(no language model is configured; set OPENAI_BASE_URL / OPENAI_API_KEY to use one).")

@@ -68,12 +68,13 @@ def obey(behaviour: str, prompt: str, system: str) -> list[dict]:
 
 
 class FakeOpenAI:
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.script: list[str] = []
         self.requests: list[dict] = []
+        self.stream_delay = 0.0  # seconds between streamed pieces, so a viewer can watch the answer arrive
         self.lock = threading.Lock()
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -127,6 +128,7 @@ class FakeOpenAI:
                 if truncate:
                     pieces = pieces[: max(1, len(pieces) // 3)]
                 for piece in pieces:
+                    time.sleep(fake.stream_delay)
                     event = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "fake",
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())

@@ -175,6 +175,34 @@ def test_citation_to_missing_evidence_and_invented_figures_do_not_survive(server
                        f"(its figures are not in its cited passage); {len(section.notes)} changes listed in the section notes")
 
 
+def test_a_question_whose_model_sentences_all_fail_verification_gets_the_offline_sentences(
+        server, tmp_path, corpus_assistant, sleeps, request_, reliability):
+    """A model that invents a figure for every question: verification removes every sentence it wrote, and
+    instead of an empty section each question gets the offline drafter's (verified) sentences, with a note."""
+    server.script = ["invent"] * 20
+    drafter = make_drafter(server, tmp_path, corpus_assistant, sleeps)
+    section = corpus_assistant._finish(drafter.draft(request_), request_, drafter)
+    asked = [q for q in request_.theme.questions if request_.assessment.questions[q.id].answered]
+    assert asked and len(server.requests) == len(asked)
+    assert section.sentences and "7.7 million" not in " ".join(s.text for s in section.sentences)
+    evidence = section.evidence_by_number()
+    for s in section.sentences:  # each cites the passage it came from, as the offline drafter's sentences do
+        assert s.citations and all(n in evidence for n in s.citations)
+    answered = {s.question_id for s in section.sentences}
+    fallbacks = [n for n in section.notes if n.startswith("Drafted offline instead for")]
+    assert len(fallbacks) == len(answered) >= 1
+    for question in asked:
+        if question.id in answered:
+            assert any(question.text in n and "verification removed all 1 sentences the model wrote" in n for n in fallbacks)
+        else:
+            assert any(g.question_id == question.id for g in section.gaps)
+    assert [s.paragraph for s in section.sentences] == sorted(s.paragraph for s in section.sentences)
+    assert section.drafter == "llm:fake-model"
+    reliability.record(AREA, f"a model inventing a figure for each of the {len(asked)} questions it was asked",
+                       f"every invented sentence removed; {len(answered)} questions answered by the offline drafter's "
+                       f"{len(section.sentences)} verified sentences instead, each with a note saying so")
+
+
 def test_client_gives_up_after_its_attempts(server, tmp_path, corpus_assistant, sleeps, reliability):
     server.script = ["500"] * 10
     drafter = make_drafter(server, tmp_path, corpus_assistant, sleeps, max_attempts=3)

@@ -44,3 +44,21 @@ def test_gemma_invented_figures_and_bad_citations_do_not_survive_verification(ge
             checked += 1
     print(f"gemma: {checked} sentences survived verification; {changes} changes made by it")
     assert changes > 0, "the adversary's inventions were caught and removed, not absent by luck"
+
+
+def test_gemma_questions_emptied_by_verification_get_the_offline_sentences(gemma_url, corpus_assistant, tmp_path):
+    """Through the whole draft stage: where verification removes all Gemma wrote for a question, the section
+    still answers it with the offline drafter's verified sentences and says so, instead of an empty paragraph."""
+    settings = corpus_assistant.settings.with_(data_dir=tmp_path, openai_model="local")
+    drafter = LLMDrafter(settings, corpus_assistant.embedder, client=_client(gemma_url, max_attempts=2))
+    request = corpus_assistant._request("transformation")
+    section = corpus_assistant._finish(drafter.draft(request), request, drafter)
+    evidence = section.evidence_by_number()
+    assert section.sentences, section.notes
+    for s in section.sentences:
+        assert s.citations and unsupported_figures(s.text, " ".join(evidence[n].text for n in s.citations)) == [], s.text
+    fallbacks = [n for n in section.notes if n.startswith("Drafted offline instead for")]
+    print(f"gemma through the draft stage: {len(section.sentences)} sentences, {len(fallbacks)} questions answered offline")
+    for note in fallbacks:
+        question = next(q for q in request.theme.questions if q.text in note)
+        assert any(s.question_id == question.id for s in section.sentences)
