@@ -40,6 +40,8 @@ class Settings:
     openai_model: str = "gpt-4o-mini"
     llm_concurrency: int = 2  # sections drafted at once by the LLM drafter
     log_level: str = "WARNING"
+    # The council a new plan is written for (its exports' header and properties); each plan can change it.
+    council: str = "The Council"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +58,7 @@ class Settings:
             openai_model=_env("ASSISTANT_MODEL", "gpt-4o-mini"),
             llm_concurrency=int(_env("ASSISTANT_LLM_CONCURRENCY", "2")),
             log_level=_env("ASSISTANT_LOG_LEVEL", "WARNING"),
+            council=_env("ASSISTANT_COUNCIL", "The Council"),
         )
         if _env("ASSISTANT_PROMPTS_DIR"):
             values["prompts_dir"] = Path(_env("ASSISTANT_PROMPTS_DIR"))

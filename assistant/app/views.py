@@ -100,7 +100,9 @@ def budget_html(overview: PlanOverview) -> str:
         "<div class='budget'><table><tr><th>Section</th><th>Tokens</th><th>Pages</th><th></th></tr>"
         + "".join(rows)
         + f"<tr class='total{total_over}'><td>Total</td><td>{overview.total_tokens} / {overview.budget_tokens}</td>"
-        f"<td>{overview.pages:.2f} of {overview.page_limit}</td><td>{verdict}</td></tr></table></div>"
+        f"<td>{overview.pages:.2f} of {overview.page_limit}</td><td>{verdict}</td></tr></table>"
+        # Pages are what the Word export prints; say where the references list is and what it costs.
+        f"<p class='references-note'>Pages as the Word export prints them. References: {escape(overview.references)}.</p></div>"
     )
 
 

@@ -31,6 +31,9 @@ class DraftRequest:
     # The assess stage's verdict per guidance question (assistant/assess.py), set by the API
     # before drafting; a drafter given a request without one assesses it itself.
     assessment: "ThemeAssessment | None" = None
+    # Tokens each distinct reference the section cites costs (one printed line), when the
+    # template counts the references list towards the page limit; 0 when it does not.
+    reference_line_tokens: int = 0
 
     def evidence_by_number(self) -> dict[int, Evidence]:
         return {e.number: e for e in self.evidence}
