@@ -76,15 +76,18 @@ def _header_and_footer(doc, plan: Plan, release: Release) -> None:
 
 def _properties(doc, plan: Plan, template: PlanTemplate, release: Release) -> None:
     props = doc.core_properties
-    props.title = plan.title
-    props.subject = template.title
-    props.author = release.author or release.council
-    props.last_modified_by = release.author or release.council
-    props.created = props.modified = release.issued.replace(tzinfo=None)
+
+    def short(text: str) -> str:
+        return text if len(text) <= 255 else text[:254] + "\u2026"  # the format's limit for a text property
+
+    props.title = short(plan.title)
+    props.subject = short(template.title)
+    props.author = props.last_modified_by = short(release.author or release.council)
+    props.created = props.modified = release.issued.replace(tzinfo=None)  # python-docx's own template says 2013
     props.revision = max(1, release.version)
     props.category = "Draft" if release.is_draft else "Final"
-    props.keywords = f"{release.council}; {template.title}"
-    props.comments = " ".join(release.summary_lines()) or "Every section accepted; nothing flagged or rejected."
+    props.keywords = short(f"{release.council}; {template.title}")
+    props.comments = short(" ".join(release.summary_lines()) or "Every section accepted; nothing flagged or rejected.")
 
 
 def _cover(doc, release: Release) -> None:
