@@ -22,6 +22,7 @@ from assistant.records import Evidence, Plan, Section
 # references' 9 pt (checked by tests/test_export_docx.py on LibreOffice renders).
 MAX_REFERENCE_CHARS = 100
 _OPENING_WORDS = 7
+MAX_FILE_NAME = 40
 
 
 def reference_key(e: Evidence) -> tuple[str, str]:
@@ -51,6 +52,8 @@ def reference_text(e: Evidence, number: int | None = None) -> str:
     """'Title (file.pdf), p. 3' shortened to one printed line (the title gives way first, then the location)."""
     prefix = f"[{number}] " if number is not None else ""
     name, location = Path(e.source).name, _location(e)
+    if len(name) > MAX_FILE_NAME:  # long file names would leave no room for the title: keep the start and the end
+        name = name[: MAX_FILE_NAME - 16] + "\u2026" + name[-15:]
     room = MAX_REFERENCE_CHARS - len(prefix) - len(f" ({name}), ")
     location = _shorten(location, max(12, room // 2))
     title = _shorten(e.title, max(12, room - len(location)))
