@@ -184,3 +184,10 @@ def review_html(rows: list[ReviewRow]) -> str:
 def review_choice(row: ReviewRow) -> tuple[str, str]:
     flag = " \u26a0" if row.flagged else ""
     return (f"{row.section_title} {row.index}{flag}: {row.text[:70]}", row.key)
+
+
+def export_status(release) -> str:
+    """What the export just made is: the plan, or a DRAFT and why (assistant/release.py)."""
+    if not release.is_draft:
+        return "**Final**: every section is accepted and nothing is flagged or rejected."
+    return "**DRAFT** (marked on every page, with a summary on page 1): " + " ".join(release.summary_lines())
