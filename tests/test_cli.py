@@ -66,6 +66,16 @@ def test_draft_writes_markdown_file(cli_store, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.count("\n## ") == 5  # four themes and the references
     assert "Total" in result.stderr and "of 4" in result.stderr
+    assert text.startswith("> **DRAFT"), "nothing is accepted on the command line: the output is a draft"
+    # The table's pages are the web meter's and the export check's (budget.plan_pages), references included.
+    from assistant.api import Assistant
+    from assistant.budget import plan_pages
+    from assistant.config import Settings
+
+    assistant = Assistant(Settings(data_dir=data))
+    budget = plan_pages(assistant.load_plan(), assistant.template)
+    assert f"{budget.pages:.2f} of 4" in result.stderr
+    assert f"References: {budget.references} references, one line each: counted in the page limit" in " ".join(result.stderr.split())
 
 
 def test_unknown_theme_is_a_clear_error(cli_store):
