@@ -16,6 +16,7 @@ comment. The page limit is checked on the document as LibreOffice renders it
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from docx import Document
@@ -169,7 +170,5 @@ def check_pages(docx_path: Path, plan: Plan, template: PlanTemplate) -> PageChec
     if layout is not None:
         return PageCheck(layout.plan_fraction, template.page_limit, "libreoffice", layout.plan_pages,
                          budget.references_note(), layout.cover_pages, round(budget.pages, 2))
-    import math
-
     return PageCheck(round(budget.pages, 2), template.page_limit, "estimate", math.ceil(round(budget.pages, 2)),
                      budget.references_note())
