@@ -233,7 +233,8 @@ class Assistant:
             with ThreadPoolExecutor(max_workers=max(1, self.settings.llm_concurrency)) as pool:
                 sections = list(pool.map(one, requests))
         progress.finish()
-        plan = Plan(self.template.id, self.template.title, sections, self.template.page_limit, self.template.tokens_per_page)
+        plan = Plan(self.template.id, self.template.title, sections, self.template.page_limit, self.template.tokens_per_page,
+                    council=self.settings.council)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
 

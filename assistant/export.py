@@ -102,6 +102,7 @@ def plan_json(plan: Plan, template: PlanTemplate) -> str:
     data = {
         "template_id": plan.template_id,
         "title": plan.title,
+        "council": plan.council,
         "page_limit": plan.page_limit,
         "tokens_per_page": plan.tokens_per_page,
         "budget_tokens": template.budget_tokens,

@@ -81,7 +81,7 @@ def release_state(plan: Plan, template: PlanTemplate, statuses: dict[str, str] |
     accepted); `decisions`: review decisions by `review.sentence_key`."""
     statuses = statuses or {}
     decisions = decisions or {}
-    release = Release(council=council.strip() or DEFAULT_COUNCIL, version=version, author=author)
+    release = Release(council=council.strip() or plan.council.strip() or DEFAULT_COUNCIL, version=version, author=author)
     drafted = {s.theme_id: s for s in plan.sections}
     for theme in template.themes:
         if statuses.get(theme.id) != "accepted" or theme.id not in drafted:

@@ -27,17 +27,14 @@ def _decisions(workspace: "Workspace", plan_id: str) -> dict[str, dict]:
 
 
 def release(workspace: "Workspace", user: str, plan_id: str, version: int = 0) -> Release:
-    summary = workspace.plan_summary(user, plan_id)
     statuses = {r.theme_id: r.status for r in workspace.sections(user, plan_id)}
-    council = summary.council or workspace.assistant.settings.council
     return release_state(workspace.plan(user, plan_id), workspace.template, statuses, _decisions(workspace, plan_id),
-                         council=council, version=version, author=user)
+                         version=version, author=user)  # the council is the plan's (Workspace.plan)
 
 
 def _content_hash(workspace: "Workspace", user: str, plan_id: str, state: Release) -> str:
     content = {
         "plan": workspace.plan(user, plan_id).to_dict(),
-        "council": state.council,
         "not_accepted": state.not_accepted,
         "marks": [[m.theme_id, m.index, m.reasons] for m in state.flagged + state.rejected],
     }

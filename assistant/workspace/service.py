@@ -195,7 +195,8 @@ class Workspace:
     def plan(self, user: str, plan_id: str) -> Plan:
         summary = self.plan_summary(user, plan_id)
         sections = [r.section for r in self.sections(user, plan_id) if r.section is not None]
-        plan = Plan(self.template.id, summary.title, sections, self.template.page_limit, self.template.tokens_per_page)
+        plan = Plan(self.template.id, summary.title, sections, self.template.page_limit, self.template.tokens_per_page,
+                    council=summary.council or self.assistant.settings.council)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
 
