@@ -39,16 +39,18 @@ DRAFT_RED = RGBColor(0xB9, 0x1C, 0x1C)
 COVER_SENTENCES = 10
 
 
-def _field(run, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) in a run: LibreOffice and Word fill it in when they lay the page out."""
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", "1"), ("end", None)):
+def _field(paragraph, instruction: str, size: Pt) -> None:
+    """A Word field (PAGE, NUMPAGES), one run per part as Word writes it; LibreOffice and Word fill it in."""
+    for kind in ("begin", "instr", "separate", "text", "end"):
+        run = paragraph.add_run()
+        run.font.size = size  # the properties first: the schema wants <w:rPr> before the field parts
         if kind == "instr":
             el = OxmlElement("w:instrText")
             el.set(qn("xml:space"), "preserve")
-            el.text = f" {text} "
+            el.text = f" {instruction} "
         elif kind == "text":
             el = OxmlElement("w:t")
-            el.text = text
+            el.text = "1"
         else:
             el = OxmlElement("w:fldChar")
             el.set(qn("w:fldCharType"), kind)
@@ -67,9 +69,9 @@ def _header_and_footer(doc, plan: Plan, release: Release) -> None:
     header.add_run(f"{release.council} \u2014 {plan.title}")
     footer = section.footer.paragraphs[0]
     footer.add_run(f"{release.version_label()} \u00b7 {release.date_label()} \u00b7 Page ")
-    _field(footer.add_run(), "PAGE")
+    _field(footer, "PAGE", Pt(9))
     footer.add_run(" of ")
-    _field(footer.add_run(), "NUMPAGES")
+    _field(footer, "NUMPAGES", Pt(9))
     for paragraph in (*section.header.paragraphs, footer):
         for run in paragraph.runs:
             run.font.size = Pt(9)
