@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from assistant.budget import fit_section, plan_budget, section_tokens
+from assistant.budget import fit_section, plan_budget, reference_line_tokens, section_tokens
 from assistant.config import Settings
 from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
 from assistant.draft.base import DRAFTED_OFFLINE
@@ -122,7 +122,8 @@ class Assistant:
         theme = self.template.theme(theme_id)
         evidence, by_question = self.gather_evidence(theme)
         request = DraftRequest(
-            theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title
+            theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title,
+            reference_line_tokens=reference_line_tokens(self.template),
         )
         # Restating any part of the template (another theme's heading, say) answers nothing.
         restated = [t for th in self.template.themes for t in (th.title, th.heading, *(q.text for q in th.questions))]
@@ -147,13 +148,13 @@ class Assistant:
         if drafter.capabilities.needs_offline_fallback and request.current is None:
             section = self._offline_for_emptied(section, request, drafted)
         verified = _per_question(section)
-        if section_tokens(section, request.heading) > request.allowance and drafter.capabilities.rewrites_to_length:
+        if section_tokens(section, request.heading, request.reference_line_tokens) > request.allowance and drafter.capabilities.rewrites_to_length:
             words = drafter.target_words(request)
             shorter = drafter.revise(self._revision_request(request, section, f"shorten to {words} words", words))
             shorter = self._verify(shorter)
             shorter.notes = section.notes + [f"asked the model to shorten the section to {words} words"] + shorter.notes
             section = shorter
-        section = fit_section(section, request.heading, request.allowance)
+        section = fit_section(section, request.heading, request.allowance, request.reference_line_tokens)
         _remark_gaps(section, request, drafted, verified)
         return section
 
@@ -183,6 +184,7 @@ class Assistant:
         return DraftRequest(
             base.theme, base.heading, current.evidence, base.by_question, base.allowance, base.exclude, base.plan_title,
             current=current, instruction=instruction, on_text=base.on_text, on_restart=base.on_restart, target_words=words,
+            reference_line_tokens=base.reference_line_tokens,
         )
 
     def draft_section(self, theme_id: str, exclude: set[str] | None = None, drafter: str | None = None,
@@ -254,7 +256,8 @@ class Assistant:
             with ThreadPoolExecutor(max_workers=max(1, self.settings.llm_concurrency)) as pool:
                 sections = list(pool.map(one, requests))
         progress.finish()
-        plan = Plan(self.template.id, self.template.title, sections, self.template.page_limit, self.template.tokens_per_page)
+        plan = Plan(self.template.id, self.template.title, sections, self.template.page_limit, self.template.tokens_per_page,
+                    council=self.settings.council)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
 
@@ -268,7 +271,8 @@ class Assistant:
         by_question = {"revision": numbers}
         request = DraftRequest(theme, theme.heading, evidence, by_question, self.template.allowance(theme.id), set(),
                                self.template.title, current=current, instruction=instruction,
-                               on_text=on_text, on_restart=on_restart)
+                               on_text=on_text, on_restart=on_restart,
+                               reference_line_tokens=reference_line_tokens(self.template))
         backend = self.drafter(drafter)
         revised = backend.revise(request)
         notes = revised.notes
@@ -284,7 +288,7 @@ class Assistant:
         """
         edited = Section(**{**section.__dict__, "sentences": parse_section_text(text), "notes": []})
         edited = self._verify(edited, strict=False)
-        edited.tokens = section_tokens(edited, self.template.theme(section.theme_id).heading)
+        edited.tokens = section_tokens(edited, self.template.theme(section.theme_id).heading, reference_line_tokens(self.template))
         edited.allowance = self.template.allowance(section.theme_id)
         edited.drafter = section.drafter if section.drafter.endswith("+edited") else f"{section.drafter}+edited"
         return edited

@@ -231,17 +231,21 @@ def revise(
 def _print_summary(plan, template, plan_budget, out):
     from rich.table import Table
 
-    lines, total, pages = plan_budget(plan, template)
+    from assistant.budget import plan_pages
+
+    budget = plan_pages(plan, template)  # the same figures as the web meter and the export's page check
     table = Table("Theme", "Tokens", "Allowed", "Pages", "Citations", "Evidence gaps (guidance questions with no evidence)", title=plan.title)
-    for section, line in zip(plan.sections, lines):
+    for section, line in zip(plan.sections, budget.lines):
         citations = sum(len(s.citations) for s in section.sentences)
         gaps = "\n".join(g.question for g in section.gaps) or "-"
         style = "red" if line.over else None
         table.add_row(section.title, str(line.tokens), str(line.allowance), f"{line.pages:.2f}", str(citations), gaps, style=style)
     limit = template.budget_tokens
-    table.add_row("Total", str(total), str(limit), f"{pages:.2f} of {template.page_limit}", "", "", style="red" if total > limit else "bold")
+    table.add_row("Total", str(budget.counted_tokens), str(limit), f"{budget.pages:.2f} of {template.page_limit}", "", "",
+                  style="red" if budget.over else "bold")
     console = _console()
     console.print(table)
+    console.print(f"Pages as the Word export prints them. References: {budget.references_note()}.", highlight=False, markup=False)
     if out:
         console.print(f"wrote {out}", highlight=False)
 

@@ -43,6 +43,8 @@ class Settings:
     # or "local" (the llama.cpp server the product starts itself: --local-model).
     llm_backend: str = "openai"
     log_level: str = "WARNING"
+    # The council a new plan is written for (its exports' header and properties); each plan can change it.
+    council: str = "The Council"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -60,6 +62,7 @@ class Settings:
             llm_concurrency=int(_env("ASSISTANT_LLM_CONCURRENCY", "2")),
             llm_backend=_env("ASSISTANT_LLM_BACKEND", "openai"),
             log_level=_env("ASSISTANT_LOG_LEVEL", "WARNING"),
+            council=_env("ASSISTANT_COUNCIL", "The Council"),
         )
         if _env("ASSISTANT_PROMPTS_DIR"):
             values["prompts_dir"] = Path(_env("ASSISTANT_PROMPTS_DIR"))

@@ -1,60 +1,59 @@
 """Export stage: a Plan as Markdown (for people) or JSON (for tools and the evals).
 
-Citations are numbered per section while drafting (each section has its own
-evidence list); the Markdown export renumbers them plan-wide, so a passage cited
-by two sections has one number and one entry in the references.
+Citations are renumbered plan-wide and merged per place (assistant/references.py),
+so a passage cited by two sections has one number and one entry in the references.
+A Markdown export that is not the finished plan (assistant/release.py) opens with a
+DRAFT banner and its summary, and marks each flagged or rejected sentence with why.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
-from assistant.records import Evidence, Plan, Section
-from assistant.render import section_markdown, sentence_with_markers
+from assistant.records import Plan, Section
+from assistant.references import NumberedPlan, number_citations, reference_text  # noqa: F401 - the exports' API
+from assistant.release import Release, release_state
+from assistant.render import sentence_with_markers
 from assistant.templates import PlanTemplate
 
 
-@dataclass
-class NumberedPlan:
-    """A plan's citations renumbered plan-wide: per section, local number -> plan number; and the references."""
-
-    numbers: dict[str, dict[int, int]]  # theme_id -> {local: global}
-    references: list[Evidence]
+def _banner(release: Release) -> str:
+    lines = [f"> **DRAFT \u2014 not the final plan.** {release.council}, {release.version_label()}, {release.date_label()}."]
+    lines += [f"> - {line}" for line in release.summary_lines()]
+    return "\n".join(lines)
 
 
-def number_citations(plan: Plan) -> NumberedPlan:
-    global_number: dict[str, int] = {}
-    references: list[Evidence] = []
-    numbers: dict[str, dict[int, int]] = {}
-    for section in plan.sections:
-        local_to_global = numbers.setdefault(section.theme_id, {})
-        evidence = section.evidence_by_number()
-        for sentence in section.sentences:
-            for n in sentence.citations:
-                chunk_id = evidence[n].chunk_id
-                if chunk_id not in global_number:
-                    global_number[chunk_id] = len(global_number) + 1
-                    references.append(evidence[n])
-                local_to_global[n] = global_number[chunk_id]
-    return NumberedPlan(numbers, references)
+def _section_markdown(section: Section, heading: str, numbers: dict[int, int], marks: dict) -> str:
+    paragraphs = []
+    index = {id(s): i for i, s in enumerate(section.sentences, 1)}
+    for para in section.paragraphs():
+        texts = []
+        for sentence in para:
+            text = sentence_with_markers(sentence, numbers)
+            reasons = marks.get((section.theme_id, index[id(sentence)]))
+            texts.append(f"**\u26a0 {text}** _({'; '.join(dict.fromkeys(reasons))})_" if reasons else text)
+        paragraphs.append(" ".join(texts))
+    body = "\n\n".join(paragraphs)
+    return f"## {heading}\n\n{body}" if body else f"## {heading}"
 
 
-def reference_text(e: Evidence) -> str:
-    return f"{e.location()} ({Path(e.source).name})"
-
-
-def plan_markdown(plan: Plan, template: PlanTemplate) -> str:
+def plan_markdown(plan: Plan, template: PlanTemplate, release: Release | None = None) -> str:
+    """The plan as Markdown. Without a `release` nothing is known to be accepted, so it is a draft."""
+    release = release or release_state(plan, template)
     numbered = number_citations(plan)
-    parts = [f"# {plan.title}"]
+    parts = [_banner(release)] if release.is_draft else []
+    parts.append(f"# {plan.title}")
+    marks = release.marks()
     for section in plan.sections:
-        parts.append(section_markdown(section, template.theme(section.theme_id).heading, numbered.numbers[section.theme_id]))
+        heading = template.theme(section.theme_id).heading
+        parts.append(_section_markdown(section, heading, numbered.numbers[section.theme_id], marks))
         if section.gaps:
             gaps = "\n".join(f"> - {g.question}" for g in section.gaps)
             parts.append(f"> **Evidence gaps** (no passage in the corpus answers these; add a document or write them yourself):\n{gaps}")
     if numbered.references:
-        parts.append("## References\n\n" + "\n".join(f"{i}. {reference_text(e)}" for i, e in enumerate(numbered.references, 1)))
+        heading = ("## References" if template.references.counts_towards_limit
+                   else f"## Annex: references (not counted in the {template.page_limit}-page limit)")
+        parts.append(heading + "\n\n" + "\n".join(f"{i}. {reference_text(e)}" for i, e in enumerate(numbered.references, 1)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -103,6 +102,7 @@ def plan_json(plan: Plan, template: PlanTemplate) -> str:
     data = {
         "template_id": plan.template_id,
         "title": plan.title,
+        "council": plan.council,
         "page_limit": plan.page_limit,
         "tokens_per_page": plan.tokens_per_page,
         "budget_tokens": template.budget_tokens,

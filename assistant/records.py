@@ -230,6 +230,7 @@ class Plan:
     page_limit: int
     tokens_per_page: int
     total_tokens: int = 0
+    council: str = ""  # who the plan is for, as the exports print it (empty: the default, release.DEFAULT_COUNCIL)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -243,4 +244,5 @@ class Plan:
             page_limit=data["page_limit"],
             tokens_per_page=data["tokens_per_page"],
             total_tokens=data.get("total_tokens", 0),
+            council=data.get("council", ""),
         )

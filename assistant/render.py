@@ -13,7 +13,8 @@ def sentence_with_markers(sentence: Sentence, numbers: dict[int, int] | None = N
     """'Text. [2]' or 'Text. [2, 5]'; `numbers` renumbers section-local citations plan-wide."""
     if not sentence.citations:
         return sentence.text
-    cited = [numbers.get(n, n) if numbers else n for n in sentence.citations]
+    # Two passages merged into one reference (same document and page) are one marker.
+    cited = list(dict.fromkeys(numbers.get(n, n) if numbers else n for n in sentence.citations))
     return f"{sentence.text} [{', '.join(str(n) for n in cited)}]"
 
 

@@ -38,6 +38,17 @@ class Theme(_Strict):
     questions: list[GuidanceQuestion] = Field(min_length=1)
 
 
+class References(_Strict):
+    """Where the references list is printed, and so whether the page limit counts it."""
+
+    # True: the list follows the plan and its lines count towards page_limit. False: it is
+    # printed after a page break as an annex labelled as outside the limit.
+    counts_towards_limit: bool = True
+    # Each reference is printed on one line whatever its length, so it costs one line of a
+    # page, not its tokens: this many cl100k_base tokens of body text fill the same height.
+    line_tokens: int = Field(default=12, gt=0)
+
+
 class PlanTemplate(_Strict):
     id: str
     title: str
@@ -47,6 +58,7 @@ class PlanTemplate(_Strict):
     tokens_per_page: int = Field(gt=0)
     # Tokens kept back for the plan title and the theme headings.
     reserve_tokens: int = Field(default=0, ge=0)
+    references: References = Field(default_factory=References)
     themes: list[Theme] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -20,6 +20,8 @@ METRICS: dict[str, tuple[str, bool, Callable[[dict], object]]] = {
     "misdated_figures": ("max", False, lambda d: d["figures"]["misdated"]),
     "tokens_within_budget": ("min", False, lambda d: int(d["pages"]["within_budget"])),
     "rendered_pages": ("max", False, lambda d: d["pages"]["rendered_pages"]),
+    # The page meter against the LibreOffice render, in pages either way (evals/metrics/pages.py).
+    "page_meter_error": ("max", False, lambda d: None if d["pages"].get("meter_error") is None else abs(d["pages"]["meter_error"])),
     "retrieval_recall_at_5": ("min", False, lambda d: (d["retrieval"].get("hybrid") or {}).get("recall_at", {}).get("5")),
     "retrieval_mrr": ("min", False, lambda d: (d["retrieval"].get("hybrid") or {}).get("mrr")),
     # Real councils (evals/realworld_eval.py), pooled over the councils.

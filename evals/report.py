@@ -156,12 +156,11 @@ def injection_lines(inj: dict | None) -> list[str]:
 def pages_lines(p: dict) -> list[str]:
     out = ["### Page limit", ""]
     rows = [["tokens (cl100k_base) against the budget", f"{p['tokens']} of {p['budget']}", "within" if p["within_budget"] else "**over**"],
-            [f"pages estimated from tokens ({p['template_tokens_per_page']} per page)", _num(p["estimated_pages"]),
-             f"limit {p['page_limit']}"],
-            ["pages rendered by LibreOffice (body)", p["rendered_pages"] if p["rendered_pages"] is not None else p["renderer"],
+            ["pages the meter shows (layout model)", _num(p["estimated_pages"]), f"limit {p['page_limit']}"],
+            ["pages rendered by LibreOffice", p["rendered_pages"] if p["rendered_pages"] is not None else p["renderer"],
              f"{_num(p['rendered_fraction'])} counting the last page's fill"],
-            ["pages with the references list", "-" if p["pages_with_references"] is None else p["pages_with_references"],
-             "annex, not counted"],
+            ["meter minus rendered", _num(p.get("meter_error")), "promised within 0.25 of a page"],
+            ["references", p.get("references") or "-", ""],
             ["tokens per page measured", _num(p["measured_tokens_per_page"], 0),
              f"template figure off by {_pct(p['tokens_per_page_error'])}" if p["tokens_per_page_error"] is not None else "-"]]
     out += _table(["measure", "value", "note"], rows)

@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import CORPUS
 
 
-def run(args, data_dir, **kw):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+def run(args, data_dir, env_extra=None, **kw):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, timeout=300, **kw)
 
 
@@ -61,11 +61,22 @@ def test_draft_json_to_stdout_and_summary_table_to_stderr(cli_store):
 def test_draft_writes_markdown_file(cli_store, tmp_path):
     data, _, _ = cli_store
     out = tmp_path / "out" / "plan.md"
-    result = run(["draft", "--out", str(out)], data)
+    result = run(["draft", "--out", str(out)], data, env_extra={"ASSISTANT_COUNCIL": "Test Borough Council"})
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert text.count("\n## ") == 5  # four themes and the references
     assert "Total" in result.stderr and "of 4" in result.stderr
+    assert text.startswith("> **DRAFT"), "nothing is accepted on the command line: the output is a draft"
+    assert "> **DRAFT \u2014 not the final plan.** Test Borough Council," in text  # ASSISTANT_COUNCIL
+    # The table's pages are the web meter's and the export check's (budget.plan_pages), references included.
+    from assistant.api import Assistant
+    from assistant.budget import plan_pages
+    from assistant.config import Settings
+
+    assistant = Assistant(Settings(data_dir=data))
+    budget = plan_pages(assistant.load_plan(), assistant.template)
+    assert f"{budget.pages:.2f} of 4" in result.stderr
+    assert f"References: {budget.references} references, one line each: counted in the page limit" in " ".join(result.stderr.split())
 
 
 def test_unknown_theme_is_a_clear_error(cli_store):

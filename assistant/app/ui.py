@@ -20,7 +20,7 @@ from gradio.utils import NamedString
 from assistant.app.files import PrivateFiles
 from assistant.app.views import (
     budget_html, chat_messages, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html,
-    section_html, theme_label,
+    export_status, section_html, theme_label,
 )
 from assistant.progress import Progress
 from assistant.render import section_body
@@ -187,6 +187,10 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                 with gr.Row():
                     export_docx = gr.Button("Word (DOCX)", variant="primary")
                     export_md = gr.Button("Markdown")
+                with gr.Row():
+                    council = gr.Textbox(label="Council, as the export prints it", placeholder="Brackenridge Borough Council",
+                                         scale=3, elem_id="council")
+                    save_council = gr.Button("Save council", scale=1)
                 page_check = gr.Markdown()
                 download = gr.File(label="Download", interactive=False, elem_id="download")
 
@@ -332,7 +336,8 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                 raise WorkspaceError("Create or choose a plan first.")
             user = user_of(request)
             path, check = workspace.export_docx(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir)))
-            return files.own(user, path), ("\u26a0 " if check.over else "\u2713 ") + check.message()
+            status = export_status(workspace.release(user, plan_id))
+            return files.own(user, path), f"{status}\n\n" + ("\u26a0 " if check.over else "\u2713 ") + check.message()
 
         export_docx.click(on_export_docx, [plan], [download, page_check], api_name="export_docx")
 
@@ -341,8 +346,18 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             if not plan_id:
                 raise WorkspaceError("Create or choose a plan first.")
             user = user_of(request)
-            return files.own(user, workspace.export_markdown(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir)))), ""
+            path = workspace.export_markdown(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir)))
+            return files.own(user, path), export_status(workspace.release(user, plan_id))
 
         export_md.click(on_export_md, [plan], [download, page_check], api_name="export_markdown")
+
+        @friendly
+        def on_council(plan_id: str, name: str, request: gr.Request):
+            if not plan_id:
+                raise WorkspaceError("Create or choose a plan first.")
+            saved = workspace.set_council(user_of(request), plan_id, name)
+            return saved.council, f"Exports of this plan will print \u201c{saved.council}\u201d."
+
+        save_council.click(on_council, [plan, council], [council, page_check], api_name="set_council")
 
     return app

@@ -100,7 +100,9 @@ def budget_html(overview: PlanOverview) -> str:
         "<div class='budget'><table><tr><th>Section</th><th>Tokens</th><th>Pages</th><th></th></tr>"
         + "".join(rows)
         + f"<tr class='total{total_over}'><td>Total</td><td>{overview.total_tokens} / {overview.budget_tokens}</td>"
-        f"<td>{overview.pages:.2f} of {overview.page_limit}</td><td>{verdict}</td></tr></table></div>"
+        f"<td>{overview.pages:.2f} of {overview.page_limit}</td><td>{verdict}</td></tr></table>"
+        # Pages are what the Word export prints; say where the references list is and what it costs.
+        f"<p class='references-note'>Pages as the Word export prints them. References: {escape(overview.references)}.</p></div>"
     )
 
 
@@ -182,3 +184,10 @@ def review_html(rows: list[ReviewRow]) -> str:
 def review_choice(row: ReviewRow) -> tuple[str, str]:
     flag = " \u26a0" if row.flagged else ""
     return (f"{row.section_title} {row.index}{flag}: {row.text[:70]}", row.key)
+
+
+def export_status(release) -> str:
+    """What the export just made is: the plan, or a DRAFT and why (assistant/release.py)."""
+    if not release.is_draft:
+        return "**Final**: every section is accepted and nothing is flagged or rejected."
+    return "**DRAFT** (marked on every page, with a summary on page 1): " + " ".join(release.summary_lines())

@@ -33,6 +33,9 @@ class DraftRequest:
     assessment: "ThemeAssessment | None" = None
     # For a revision to a length (the budget stage asking a model drafter to shorten): the words to aim at.
     target_words: int | None = None
+    # Tokens each distinct reference the section cites costs (one printed line), when the
+    # template counts the references list towards the page limit; 0 when it does not.
+    reference_line_tokens: int = 0
 
     def evidence_by_number(self) -> dict[int, Evidence]:
         return {e.number: e for e in self.evidence}

@@ -64,7 +64,7 @@ class OfflineDrafter:
                         continue
                     chosen[question.id].append(cand)
                     trial = self._assemble(section, theme.questions, chosen)
-                    if section_tokens(trial, request.heading) > request.allowance:
+                    if section_tokens(trial, request.heading, request.reference_line_tokens) > request.allowance:
                         chosen[question.id].pop()
                         continue  # a shorter sentence further down may still fit
                     picked_tokens.append(cand.tokens)
@@ -89,7 +89,8 @@ class OfflineDrafter:
                 section.notes.append("the section is a single sentence already; nothing was cut (edit it to reword it)")
                 return section
             # "Shorter" never empties a section: an officer asking for less still wants something.
-            self._make_room(section, request.heading, target, keep_paragraph=None, keep_at_least=1)
+            self._make_room(section, request.heading, target, keep_paragraph=None, keep_at_least=1,
+                            line_tokens=request.reference_line_tokens)
             section.notes.append(f"shortened to about {target} tokens by dropping the last sentences of the longest paragraphs")
             return section
         topic = instruction_topic(request.instruction)
@@ -117,14 +118,16 @@ class OfflineDrafter:
             for text in cand.texts:
                 if text not in {s.text for s in section.sentences}:
                     section.sentences.append(Sentence(text, [cand.evidence_number], paragraph, "revision", support=1.0))
-        self._make_room(section, request.heading, request.allowance, keep_paragraph=paragraph)
+        self._make_room(section, request.heading, request.allowance, keep_paragraph=paragraph,
+                        line_tokens=request.reference_line_tokens)
         section.notes.append(f"added what the documents say about \u201c{topic}\u201d")
         return section
 
     @staticmethod
-    def _make_room(section: Section, heading: str, allowance: int, keep_paragraph: int | None, keep_at_least: int = 0) -> None:
+    def _make_room(section: Section, heading: str, allowance: int, keep_paragraph: int | None, keep_at_least: int = 0,
+                   line_tokens: int = 0) -> None:
         """Drop the last sentence of the longest paragraph (never `keep_paragraph`) until the section fits."""
-        while section_tokens(section, heading) > allowance and len(section.sentences) > keep_at_least:
+        while section_tokens(section, heading, line_tokens) > allowance and len(section.sentences) > keep_at_least:
             sizes: dict[int, int] = {}
             for s in section.sentences:
                 if s.paragraph != keep_paragraph:

@@ -71,7 +71,25 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m002_council_and_exports(db: sqlite3.Connection) -> None:
+    """Each plan names its council (the exports print it); each export's content gets a version number."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE plans ADD COLUMN council TEXT NOT NULL DEFAULT '';
+        CREATE TABLE exports (
+            plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,    -- of what was exported: a re-export of unchanged content keeps its version
+            exported_by TEXT NOT NULL,
+            exported_at TEXT NOT NULL,
+            PRIMARY KEY (plan_id, version)
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_council_and_exports]
 
 
 class WorkspaceDB:

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Iterator
 
 from assistant.api import Assistant
-from assistant.budget import BudgetLine, plan_budget
+from assistant.budget import BudgetLine, plan_budget, plan_pages
 from assistant.draft import fallback_notes, resolve_drafter_name
 from assistant.records import Plan, Section
 from assistant.review import DECISIONS, ReviewRow, review_csv, review_rows
 from assistant.sentences import normalise
 from assistant.verify import FLAG_NO_CITATION, FLAG_NUMBER
+from assistant.workspace import exports
 from assistant.workspace.db import WorkspaceDB, now
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class PlanSummary:
     template_id: str
     created_at: str
     updated_at: str
+    council: str = ""
 
 
 @dataclass
@@ -76,12 +78,14 @@ class PlanOverview:
     themes: list[ThemeBudget]
     total_tokens: int
     budget_tokens: int
-    pages: float
+    pages: float  # as the export prints them, references included when the template counts them
     page_limit: int
+    references: str = ""  # where the references list goes and what it costs, for the meter to say
+    pages_over: bool = False
 
     @property
     def over(self) -> bool:
-        return self.total_tokens > self.budget_tokens or any(t.over for t in self.themes)
+        return self.pages_over or self.total_tokens > self.budget_tokens or any(t.over for t in self.themes)
 
 
 @dataclass
@@ -98,6 +102,13 @@ def _title(title: str) -> str:
     return title[:MAX_TITLE]
 
 
+def _council(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise WorkspaceError("Give the council's name, as the plan should print it (for example \u201cBrackenridge Borough Council\u201d).")
+    return name[:MAX_TITLE]
+
+
 class Workspace:
     def __init__(self, assistant: Assistant, db: WorkspaceDB | None = None):
         self.assistant = assistant
@@ -105,10 +116,13 @@ class Workspace:
         self.template = assistant.template
 
     # -- plans -------------------------------------------------------------------------------
-    def create_plan(self, user: str, title: str) -> PlanSummary:
+    def create_plan(self, user: str, title: str, council: str | None = None) -> PlanSummary:
+        """A new plan for `council` (default: the ASSISTANT_COUNCIL setting; `set_council` changes it)."""
         plan_id, stamp = uuid.uuid4().hex, now()
+        council = _council(council) if council is not None else self.assistant.settings.council
         with self.db.write() as db:
-            db.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?)", (plan_id, user, _title(title), self.template.id, stamp, stamp))
+            db.execute("INSERT INTO plans (id, owner, title, template_id, created_at, updated_at, council) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (plan_id, user, _title(title), self.template.id, stamp, stamp, council))
         return self.plan_summary(user, plan_id)
 
     def plans(self, user: str) -> list[PlanSummary]:
@@ -125,7 +139,15 @@ class Workspace:
 
     @staticmethod
     def _summary(row) -> PlanSummary:
-        return PlanSummary(row["id"], row["title"], row["template_id"], row["created_at"], row["updated_at"])
+        return PlanSummary(row["id"], row["title"], row["template_id"], row["created_at"], row["updated_at"], row["council"])
+
+    def set_council(self, user: str, plan_id: str, council: str) -> PlanSummary:
+        """The council the plan is written for, as its exports print it."""
+        self.plan_summary(user, plan_id)
+        with self.db.write() as db:
+            db.execute("UPDATE plans SET council = ?, updated_at = ? WHERE id = ? AND owner = ?",
+                       (_council(council), now(), plan_id, user))
+        return self.plan_summary(user, plan_id)
 
     def rename_plan(self, user: str, plan_id: str, title: str) -> PlanSummary:
         self.plan_summary(user, plan_id)
@@ -173,21 +195,25 @@ class Workspace:
     def plan(self, user: str, plan_id: str) -> Plan:
         summary = self.plan_summary(user, plan_id)
         sections = [r.section for r in self.sections(user, plan_id) if r.section is not None]
-        plan = Plan(self.template.id, summary.title, sections, self.template.page_limit, self.template.tokens_per_page)
+        plan = Plan(self.template.id, summary.title, sections, self.template.page_limit, self.template.tokens_per_page,
+                    council=summary.council or self.assistant.settings.council)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
 
     def overview(self, user: str, plan_id: str) -> PlanOverview:
+        """The page meter: each theme's tokens and printed pages, and the plan's total as the export prints it."""
         summary = self.plan_summary(user, plan_id)
         records = self.sections(user, plan_id)
-        plan = self.plan(user, plan_id)
+        budget = plan_pages(self.plan(user, plan_id), self.template)
+        lines = {line.theme_id: line for line in budget.lines}
         themes = []
         for record in records:
-            tokens = record.section.tokens if record.section else 0
-            themes.append(ThemeBudget(record.theme_id, record.title, tokens, self.template.allowance(record.theme_id),
-                                      tokens / self.template.tokens_per_page, status=record.status))
-        return PlanOverview(summary, themes, plan.total_tokens, self.template.budget_tokens,
-                            plan.total_tokens / self.template.tokens_per_page, self.template.page_limit)
+            line = lines.get(record.theme_id)
+            themes.append(ThemeBudget(record.theme_id, record.title, line.tokens if line else 0,
+                                      self.template.allowance(record.theme_id), line.pages if line else 0.0,
+                                      line.text_tokens if line else 0, status=record.status))
+        return PlanOverview(summary, themes, budget.counted_tokens, self.template.budget_tokens, budget.pages,
+                            self.template.page_limit, budget.references_note(), budget.pages > self.template.page_limit)
 
     # -- chat: draft and revise ----------------------------------------------------------------
     def messages(self, user: str, plan_id: str, theme_id: str) -> list[dict[str, str]]:
@@ -335,20 +361,16 @@ class Workspace:
         return out_dir / f"{stem}{suffix}"
 
     def export_markdown(self, user: str, plan_id: str, out_dir: Path) -> Path:
-        from assistant.export import plan_markdown
-
-        path = self._export_path(user, plan_id, out_dir, ".md")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(plan_markdown(self.plan(user, plan_id), self.template), encoding="utf-8")
-        return path
+        """The plan as Markdown: a DRAFT banner and summary unless every section is accepted and nothing is flagged."""
+        return exports.write_markdown(self, user, plan_id, self._export_path(user, plan_id, out_dir, ".md"))
 
     def export_docx(self, user: str, plan_id: str, out_dir: Path):
-        """The DOCX and its page check (rendered with LibreOffice where installed)."""
-        from assistant.export_docx import check_pages, plan_docx
+        """The DOCX (marked DRAFT unless it is the finished plan) and its page check (LibreOffice where installed)."""
+        return exports.write_docx(self, user, plan_id, self._export_path(user, plan_id, out_dir, ".docx"))
 
-        plan = self.plan(user, plan_id)
-        path = plan_docx(plan, self.template, self._export_path(user, plan_id, out_dir, ".docx"))
-        return path, check_pages(path, plan, self.template)
+    def release(self, user: str, plan_id: str):
+        """Whether an export now would be the plan or a draft, and what is outstanding (assistant/release.py)."""
+        return exports.release(self, user, plan_id)
 
     def export_review_csv(self, user: str, plan_id: str, out_dir: Path) -> Path:
         path = self._export_path(user, plan_id, out_dir, "-review.csv")

@@ -1,8 +1,10 @@
 """A real browser (Debian's headless Chromium, driven by Playwright) against the launched app:
-create a plan, draft a section, open a citation's passage, export the DOCX.
+create a plan, draft a section, open a citation's passage, export the DOCX (a DRAFT, its pages as the meter said).
 Screenshots are saved under out/test-output/browser/ for a person to look at."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from docx import Document
@@ -44,12 +46,21 @@ def test_draft_open_citation_and_export_in_a_browser(browser_page, corpus_assist
     page.get_by_role("tab", name="Export").click()
     page.get_by_role("button", name="Word (DOCX)").click()
     page.get_by_text("of 4 pages").wait_for()
+    # One section drafted, none accepted: the page says it is a DRAFT, and so does the document.
+    body = page.locator("body").inner_text()
+    assert "DRAFT" in body and "Sections not yet accepted (4)" in body
+    # The sidebar's meter says where the references are, and agrees with the rendered page count.
+    meter = page.locator("#budget").inner_text()
+    assert "counted in the page limit" in meter
+    meter_pages = float(re.search(r"(\d+\.\d+) of 4", meter).group(1))
+    rendered = float(re.search(r"\((\d+\.\d+) filled, rendered with LibreOffice\)", body).group(1))
+    assert abs(meter_pages - rendered) <= 0.25, (meter_pages, rendered)
     with page.expect_download() as download_info:
         page.locator("#download a").first.click()
     saved = OUTPUT / "browser-plan.docx"
     download_info.value.save_as(str(saved))
     headings = [p.text for p in Document(str(saved)).paragraphs if p.style.name.startswith("Heading")]
-    assert headings == [corpus_assistant.template.theme("transformation").heading, "References"]
+    assert headings == ["DRAFT \u2014 not the final plan", corpus_assistant.template.theme("transformation").heading, "References"]
     page.screenshot(path=str(OUTPUT / "export.png"), full_page=True)
 
 

@@ -146,13 +146,14 @@ def test_exports_docx_with_headings_references_and_page_check(workspace, tmp_pat
     doc = Document(str(path))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     template = workspace.template
-    assert headings == [template.theme("transformation").heading, template.theme("wasteful_spend").heading, "References"]
+    assert headings[0].startswith("DRAFT")  # nothing is accepted yet: a draft cover sheet comes first
+    assert headings[1:] == [template.theme("transformation").heading, template.theme("wasteful_spend").heading, "References"]
     references = [p.text for p in doc.paragraphs[[p.text for p in doc.paragraphs].index("References") + 1:]]
     assert references and all(r.startswith(f"[{i}] ") for i, r in enumerate(references, 1))
     assert any(", p. " in r for r in references)  # PDF sources carry their page
     assert check.pages <= check.limit and not check.over
     md = workspace.export_markdown("ann", plan.id, tmp_path).read_text(encoding="utf-8")
-    assert md.startswith("# Productivity Plan 2024")
+    assert md.startswith("> **DRAFT") and "\n# Productivity Plan 2024\n" in md
 
 
 def test_state_survives_a_restart(corpus_assistant, tmp_path):
@@ -169,7 +170,7 @@ def test_state_survives_a_restart(corpus_assistant, tmp_path):
     assert back.status == "accepted" and back.section.to_dict() == record.section.to_dict()
     assert len(again.messages("ann", plan.id, "transformation")) == 2
     assert again.review("ann", plan.id)[0].decision == "approved"
-    assert WorkspaceDB(db_path).applied_migrations() == ["m001_initial"]
+    assert WorkspaceDB(db_path).applied_migrations() == ["m001_initial", "m002_council_and_exports"]
 
 
 def test_a_failed_draft_keeps_what_was_there(workspace):
