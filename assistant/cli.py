@@ -23,6 +23,22 @@ def _console(stderr: bool = True):
     return Console(stderr=stderr)
 
 
+def _say(*parts, console=None) -> None:
+    """Print text on stderr without reading markup in it: documents, plans and officers write brackets
+    (`[/red]` in an instruction once crashed `revise` after it had saved). Each part is text, or
+    (text, style) for the CLI's own labels."""
+    from rich.text import Text
+
+    (console or _console()).print(Text.assemble(*parts), highlight=False)
+
+
+def _text(value):
+    """A table cell shown as written (a str cell would be read as markup)."""
+    from rich.text import Text
+
+    return Text(str(value))
+
+
 class _RichProgress:
     """Shows the core's progress as a rich progress bar on stderr."""
 
@@ -44,7 +60,7 @@ class _RichProgress:
         self.bar.update(self.task, advance=n, detail=detail)
 
     def warn(self, message: str) -> None:
-        self.bar.console.print(f"[red]error[/red] {message}", highlight=False, markup=True)
+        _say(("error", "red"), f" {message}", console=self.bar.console)
 
     def finish(self) -> None:
         self.bar.stop()
@@ -58,7 +74,7 @@ def _assistant():
 
 
 def _fail(message: str, code: int = 1):
-    _console().print(f"[red]error:[/red] {message}", highlight=False)
+    _say(("error:", "red"), f" {message}")
     raise typer.Exit(code)
 
 
@@ -84,13 +100,13 @@ def ingest(
     report = assistant.ingest(paths, prune=prune, progress=_RichProgress())
     console = _console()
     for path, reason in report.failed:
-        console.print(f"[red]failed[/red] {path}: {reason}", highlight=False)
+        _say(("failed", "red"), f" {path}: {reason}", console=console)
     for path, twin in report.duplicates:
-        console.print(f"[yellow]skipped[/yellow] {path}: same content as {twin}, already ingested", highlight=False)
-    console.print(
+        _say(("skipped", "yellow"), f" {path}: same content as {twin}, already ingested", console=console)
+    _say(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.pruned)} pruned, {len(report.failed)} failed; {report.chunks_written} chunks written to {assistant.store.location}",
-        highlight=False,
+        console=console,
     )
 
 
@@ -104,7 +120,8 @@ def sources():
         _fail("nothing ingested yet: run `assistant ingest PATH`")
     table = Table("Document", "File", "Type", "Pages", "Chunks", "Ingested (UTC)")
     for d in docs:
-        table.add_row(d.title, Path(d.source).name, d.kind, str(d.pages or "-"), str(d.chunks), d.ingested_at.replace("T", " ")[:16])
+        table.add_row(_text(d.title), _text(Path(d.source).name), d.kind, str(d.pages or "-"), str(d.chunks),
+                      d.ingested_at.replace("T", " ")[:16])
     _console(stderr=False).print(table)
 
 
@@ -168,7 +185,7 @@ def _print_notes(sections):
     console = _console()
     for section in sections:
         for note in section.notes:
-            console.print(f"[yellow]{section.title}[/yellow]: {note}", highlight=False)
+            _say((section.title, "yellow"), f": {note}", console=console)
 
 
 @app.command()
@@ -209,18 +226,20 @@ def _print_summary(plan, template, plan_budget, out):
     from rich.table import Table
 
     lines, total, pages = plan_budget(plan, template)
-    table = Table("Theme", "Tokens", "Allowed", "Pages", "Citations", "Evidence gaps (guidance questions with no evidence)", title=plan.title)
+    table = Table("Theme", "Tokens", "Allowed", "Pages", "Citations", "Evidence gaps (guidance questions with no evidence)",
+                  title=_text(plan.title))
     for section, line in zip(plan.sections, lines):
         citations = sum(len(s.citations) for s in section.sentences)
         gaps = "\n".join(g.question for g in section.gaps) or "-"
         style = "red" if line.over else None
-        table.add_row(section.title, str(line.tokens), str(line.allowance), f"{line.pages:.2f}", str(citations), gaps, style=style)
+        table.add_row(_text(section.title), str(line.tokens), str(line.allowance), f"{line.pages:.2f}", str(citations), _text(gaps),
+                      style=style)
     limit = template.budget_tokens
     table.add_row("Total", str(total), str(limit), f"{pages:.2f} of {template.page_limit}", "", "", style="red" if total > limit else "bold")
     console = _console()
     console.print(table)
     if out:
-        console.print(f"wrote {out}", highlight=False)
+        _say(f"wrote {out}", console=console)
 
 
 @app.command()
@@ -252,7 +271,7 @@ def serve(
 
     settings = Settings.from_env(data_dir=state.get("data_dir"), template=state.get("template"))
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
-    _console().print(f"Serving the workspace on http://{shown}:{port} (Ctrl+C to stop)", highlight=False)
+    _say(f"Serving the workspace on http://{shown}:{port} (Ctrl+C to stop)")
     start(settings, host, port, users, block=True)
 
 
