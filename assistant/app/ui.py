@@ -203,7 +203,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                 # Plain text: the status names files and titles a document chose.
                 ingest_status = gr.Textbox(label="Last change to the corpus", interactive=False, lines=2, elem_id="ingest-status")
                 documents = gr.Dataframe(headers=["Title", "File", "Type", "Pages", "Passages", "Id"], interactive=False,
-                                         label="Documents in the corpus")
+                                         label="Documents in the corpus", elem_id="documents")
                 with gr.Row():
                     doomed = gr.Dropdown(label="Remove a document", choices=[], scale=3)
                     delete = gr.Button("Remove", variant="stop", scale=1)
