@@ -107,13 +107,14 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_pat
     <img> pointing at a server the test runs. Ingested, drafted from, shown as evidence, reviewed and removed
     in the browser: the server hears nothing, and the page runs under its Content-Security-Policy untroubled."""
     with beacon_server() as (port, hits):
-        document = tmp_path / "digital-beacon.md"
+        # A web page's first heading is the document's title, kept as written (as a PDF's or a Word file's would be).
+        document = tmp_path / "digital-beacon.html"
         document.write_text(
-            f"# ![logo](http://127.0.0.1:{port}/beacon-title.png) Digital strategy\n\n"
-            f"The Council uses data dashboards to plan its services <img src=\"http://127.0.0.1:{port}/beacon-passage.png\"> "
-            "and moved 70 per cent of customer contact online in 2024.\n\n"
-            "The Council will replace its housing system in 2025 with a cloud platform that shares data across services "
-            f"![chart](http://127.0.0.1:{port}/beacon-chart.png).\n", encoding="utf-8")
+            f"<html><body><h1>![logo](http://127.0.0.1:{port}/beacon-title.png) Digital strategy</h1>"
+            f"<p>The Council uses data dashboards to plan its services &lt;img src=\"http://127.0.0.1:{port}/beacon-passage.png\"&gt; "
+            "and moved 70 per cent of customer contact online in 2024.</p>"
+            "<p>The Council will replace its housing system in 2025 with a cloud platform that shares data across services "
+            f"![chart](http://127.0.0.1:{port}/beacon-chart.png).</p></body></html>\n", encoding="utf-8")
         with app_in_chromium(hostile_assistant, tmp_path / "profile", "beacon-last.png") as page:
             csp: list[str] = []
             page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
@@ -122,7 +123,7 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_pat
             assert headers["referrer-policy"] == "no-referrer"
 
             page.get_by_role("tab", name="Corpus").click()
-            page.locator("input[type=file]").set_input_files(str(document))
+            page.locator("input[type=file][multiple]").set_input_files(str(document))
             page.get_by_role("button", name="Ingest").click()
             page.wait_for_function("() => document.querySelector('#ingest-status textarea').value.includes('ingested 1 file')")
             page.wait_for_function(f"() => document.querySelector('#documents').innerText.includes('beacon-title.png')")
@@ -144,7 +145,6 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_pat
             review = page.locator("#review").inner_text()
 
             page.get_by_role("tab", name="Corpus").click()
-            page.locator("#documents").get_by_text("Digital strategy").first.wait_for()
             doomed = page.get_by_label("Remove a document")
             doomed.click()
             page.get_by_role("option").filter(has_text="beacon-title.png").first.click()
