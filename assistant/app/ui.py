@@ -149,7 +149,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             signed_in = gr.Textbox(label="Signed in as", interactive=False, visible=False, scale=0, min_width=160,
                                    elem_id="signed-in")
             # Gradio's own route: forgets the session cookie, then shows the sign-in page.
-            sign_out = gr.Button("Sign out", link="logout", visible=False, scale=0, min_width=100, elem_id="sign-out")
+            sign_out = gr.Button("Sign out", link="logout", visible=False, scale=0, min_width=110, elem_id="sign-out")
         with gr.Row():
             plan = gr.Dropdown(label="Plan", choices=[], value=None, scale=3, elem_id="plan")
             new_title = gr.Textbox(label="New plan title", placeholder="Productivity Plan 2024", scale=2)
