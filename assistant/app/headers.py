@@ -4,10 +4,10 @@ The panels escape document text (app/views.py); the Content-Security-Policy is t
 were some text ever rendered as markup, an image or script from another server would still not
 load, so a planted document cannot make officers' browsers call out (with the app as Referer).
 
-Gradio 6 needs two allowances, measured in Chromium (tests/app/test_browser_security.py): its
-page carries inline scripts (the app's config is written into the page per request, so no fixed
-hash fits) and it runs the app's `js=` hook through `new Function`. Everything else is this
-server only, or `data:`/`blob:` URLs the page makes itself (icons, uploads, downloads).
+Gradio 6 needs two allowances for scripts: its page carries inline scripts (the app's config is
+written into the page per request, so no fixed hash fits), and without 'unsafe-eval' the drafted
+section never appears in Chromium (measured with tests/app/test_browser_security.py). Everything
+else is this server only, or `data:`/`blob:` URLs the page makes itself (icons, uploads, downloads).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ and the next click works."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.app.browser import ERROR_BADGES, OUTPUT, TOASTS, app_in_chromium
@@ -13,7 +15,15 @@ PANELS = {"section": "#section", "evidence": "#evidence", "budget": "#budget", "
 
 @pytest.fixture(scope="module")
 def refusal_page(corpus_assistant, tmp_path_factory):
-    with app_in_chromium(corpus_assistant, tmp_path_factory.mktemp("chromium-profile"), "refusals-last.png") as page:
+    """The sample corpus with no plans yet (other tests add plans to the shared store): a copy of its data
+    directory without the workspace database."""
+    from assistant.api import Assistant
+    from tests.conftest import make_settings
+
+    data = tmp_path_factory.mktemp("refusals") / "data"
+    shutil.copytree(corpus_assistant.settings.data_dir, data, ignore=shutil.ignore_patterns("workspace.sqlite3*"))
+    assistant = Assistant(make_settings(data))
+    with app_in_chromium(assistant, tmp_path_factory.mktemp("chromium-profile"), "refusals-last.png") as page:
         yield page
 
 

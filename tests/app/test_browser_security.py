@@ -126,7 +126,7 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_pat
             page.locator("input[type=file][multiple]").set_input_files(str(document))
             page.get_by_role("button", name="Ingest").click()
             page.wait_for_function("() => document.querySelector('#ingest-status textarea').value.includes('ingested 1 file')")
-            page.wait_for_function(f"() => document.querySelector('#documents').innerText.includes('beacon-title.png')")
+            page.wait_for_function("() => document.querySelector('#documents').innerText.includes('beacon-title.png')")
 
             page.get_by_role("tab", name="Draft").click()
             page.get_by_label("New plan title").fill(f"![plan](http://127.0.0.1:{port}/beacon-plan.png) Digital plan")
