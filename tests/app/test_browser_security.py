@@ -102,7 +102,7 @@ PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000
                         "0000050001e226059b0000000049454e44ae426082")
 
 
-def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_path, reliability):
+def test_a_planted_document_makes_no_browser_call_out(hostile_page, tmp_path, reliability):
     """The beacon case: a heading `![logo](http://…/beacon-title.png) Digital strategy` and a passage with an
     <img> pointing at a server the test runs. Ingested, drafted from, shown as evidence, reviewed and removed
     in the browser: the server hears nothing, and the page runs under its Content-Security-Policy untroubled."""
@@ -115,10 +115,14 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_pat
             "and moved 70 per cent of customer contact online in 2024.</p>"
             "<p>The Council will replace its housing system in 2025 with a cloud platform that shares data across services "
             f"![chart](http://127.0.0.1:{port}/beacon-chart.png).</p></body></html>\n", encoding="utf-8")
-        with app_in_chromium(hostile_assistant, tmp_path / "profile", "beacon-last.png") as page:
-            csp: list[str] = []
-            page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
-            headers = httpx.get(page.app_url).headers
+        # A fresh tab on the same app (one Playwright per module), listening for CSP reports from its first load.
+        page = hostile_page[0].context.new_page()
+        page.set_default_timeout(120_000)
+        csp: list[str] = []
+        page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(hostile_page[0].app_url)
+        try:
+            headers = httpx.get(hostile_page[0].app_url).headers
             assert "img-src 'self' data: blob:" in headers["content-security-policy"]
             assert headers["referrer-policy"] == "no-referrer"
 
@@ -159,6 +163,9 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_assistant, tmp_pat
             control = page.context.new_page()
             control.set_content(f"<img src='http://127.0.0.1:{port}/control.png'>")
             control.wait_for_timeout(1000)
+            control.close()
+        finally:
+            page.close()
         assert shown_hits == [], shown_hits
         assert shown_csp == [], shown_csp  # nothing blocked either: no markup made an image, and Gradio runs within the policy
         assert hits == ["/control.png"], hits

@@ -318,3 +318,19 @@ def test_document_and_user_text_is_escaped_in_every_panel(hostile_web, reliabili
                        f"section ({'cites the hostile passages' if cited else 'no hostile sentence kept'}), evidence, "
                        "review, budget, gaps and notes HTML hold it only escaped (&lt;script&gt;…); no <script>, "
                        f"onerror or javascript: href in any panel; Markdown export {Path(md_path).stat().st_size} bytes")
+
+
+def test_every_answer_carries_the_security_headers(web, reliability):
+    """Pages, API answers, refusals and the sign-in limit's own answers: none without the policy."""
+    ann = login(web, "ann")
+    anonymous = httpx.Client(base_url=web.url, timeout=60)
+    answers = {"page": ann.get(""), "config": ann.get("config"), "api info": ann.get("gradio_api/info"),
+               "unknown file": ann.get("gradio_api/file=/etc/passwd"), "login page": anonymous.get(""),
+               "wrong password": anonymous.post("login", data={"username": "nobody", "password": "x"})}
+    for name, answer in answers.items():
+        policy = answer.headers.get("content-security-policy", "")
+        assert "img-src 'self' data: blob:" in policy and "connect-src 'self'" in policy, (name, answer.status_code)
+        assert answer.headers.get("x-content-type-options") == "nosniff" and answer.headers.get("referrer-policy") == "no-referrer"
+    reliability.record("Web app", "security headers on " + ", ".join(f"{n} ({a.status_code})" for n, a in answers.items()),
+                       "each carried the Content-Security-Policy (images, scripts, connections from the app only), "
+                       "nosniff and no-referrer")
