@@ -106,3 +106,12 @@ def refusal(c, *args, api_name: str) -> tuple[list[str], object]:
         if getattr(update, "log", None):
             messages.append(update.log[0])
     return messages, outputs
+
+
+def chat_text(content) -> str:
+    """What the officer reads in a chat turn: its text parts, without the backslashes that keep document
+    markup from rendering (app/views.py: chat_messages)."""
+    import re
+
+    text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+    return re.sub(r"\\(.)", r"\1", text)

@@ -20,7 +20,7 @@ from gradio_client.exceptions import AppError
 from assistant.api import Assistant
 from assistant.app.auth import AuthError
 from assistant.app.server import start
-from tests.app.conftest import HOSTILE_PAYLOADS, USERS, client, free_port, login, serve_signed_in
+from tests.app.conftest import HOSTILE_PAYLOADS, USERS, chat_text, client, free_port, login, serve_signed_in
 from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan
 from tests.conftest import make_settings
 from tests.llm.fake_openai import FakeOpenAI
@@ -253,8 +253,7 @@ def test_the_api_key_never_reaches_logs_errors_or_pages(corpus_assistant, monkey
                     seen.append(str(exc))
                     return str(exc)
                 seen.extend(json.dumps(update, default=str) for update in job.outputs())  # every streamed update
-                last = job.outputs()[-1][CHAT][-1]["content"]
-                return last if isinstance(last, str) else " ".join(part.get("text", "") for part in last)
+                return chat_text(job.outputs()[-1][CHAT][-1]["content"])
 
             fake.script = ["401"]  # the endpoint rejects the key
             told = answer(plan_id, "barriers", api_name="/draft_section")
