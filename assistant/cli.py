@@ -23,6 +23,22 @@ def _console(stderr: bool = True):
     return Console(stderr=stderr)
 
 
+def _say(*parts, console=None) -> None:
+    """Print text on stderr without reading markup in it: documents, plans and officers write brackets
+    (`[/red]` in an instruction once crashed `revise` after it had saved). Each part is text, or
+    (text, style) for the CLI's own labels."""
+    from rich.text import Text
+
+    (console or _console()).print(Text.assemble(*parts), highlight=False)
+
+
+def _text(value):
+    """A table cell shown as written (a str cell would be read as markup)."""
+    from rich.text import Text
+
+    return Text(str(value))
+
+
 class _RichProgress:
     """Shows the core's progress as a rich progress bar on stderr."""
 
@@ -44,7 +60,7 @@ class _RichProgress:
         self.bar.update(self.task, advance=n, detail=detail)
 
     def warn(self, message: str) -> None:
-        self.bar.console.print(f"[red]error[/red] {message}", highlight=False, markup=True)
+        _say(("error", "red"), f" {message}", console=self.bar.console)
 
     def finish(self) -> None:
         self.bar.stop()
@@ -80,7 +96,7 @@ def _assistant(local_model: bool = False):
 
 
 def _fail(message: str, code: int = 1):
-    _console().print(f"[red]error:[/red] {message}", highlight=False)
+    _say(("error:", "red"), f" {message}")
     raise typer.Exit(code)
 
 
@@ -106,13 +122,13 @@ def ingest(
     report = assistant.ingest(paths, prune=prune, progress=_RichProgress())
     console = _console()
     for path, reason in report.failed:
-        console.print(f"[red]failed[/red] {path}: {reason}", highlight=False)
+        _say(("failed", "red"), f" {path}: {reason}", console=console)
     for path, twin in report.duplicates:
-        console.print(f"[yellow]skipped[/yellow] {path}: same content as {twin}, already ingested", highlight=False)
-    console.print(
+        _say(("skipped", "yellow"), f" {path}: same content as {twin}, already ingested", console=console)
+    _say(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.pruned)} pruned, {len(report.failed)} failed; {report.chunks_written} chunks written to {assistant.store.location}",
-        highlight=False,
+        console=console,
     )
 
 
@@ -126,7 +142,8 @@ def sources():
         _fail("nothing ingested yet: run `assistant ingest PATH`")
     table = Table("Document", "File", "Type", "Pages", "Chunks", "Ingested (UTC)")
     for d in docs:
-        table.add_row(d.title, Path(d.source).name, d.kind, str(d.pages or "-"), str(d.chunks), d.ingested_at.replace("T", " ")[:16])
+        table.add_row(_text(d.title), _text(Path(d.source).name), d.kind, str(d.pages or "-"), str(d.chunks),
+                      d.ingested_at.replace("T", " ")[:16])
     _console(stderr=False).print(table)
 
 
@@ -191,7 +208,7 @@ def _print_notes(sections):
     console = _console()
     for section in sections:
         for note in section.notes:
-            console.print(f"[yellow]{section.title}[/yellow]: {note}", highlight=False)
+            _say((section.title, "yellow"), f": {note}", console=console)
 
 
 @app.command()
@@ -234,12 +251,14 @@ def _print_summary(plan, template, plan_budget, out):
     from assistant.budget import plan_pages
 
     budget = plan_pages(plan, template)  # the same figures as the web meter and the export's page check
-    table = Table("Theme", "Tokens", "Allowed", "Pages", "Citations", "Evidence gaps (guidance questions with no evidence)", title=plan.title)
+    table = Table("Theme", "Tokens", "Allowed", "Pages", "Citations", "Evidence gaps (guidance questions with no evidence)",
+                  title=_text(plan.title))
     for section, line in zip(plan.sections, budget.lines):
         citations = sum(len(s.citations) for s in section.sentences)
         gaps = "\n".join(g.question for g in section.gaps) or "-"
         style = "red" if line.over else None
-        table.add_row(section.title, str(line.tokens), str(line.allowance), f"{line.pages:.2f}", str(citations), gaps, style=style)
+        table.add_row(_text(section.title), str(line.tokens), str(line.allowance), f"{line.pages:.2f}", str(citations), _text(gaps),
+                      style=style)
     limit = template.budget_tokens
     table.add_row("Total", str(budget.counted_tokens), str(limit), f"{budget.pages:.2f} of {template.page_limit}", "", "",
                   style="red" if budget.over else "bold")
@@ -247,7 +266,7 @@ def _print_summary(plan, template, plan_budget, out):
     console.print(table)
     console.print(f"Pages as the Word export prints them. References: {budget.references_note()}.", highlight=False, markup=False)
     if out:
-        console.print(f"wrote {out}", highlight=False)
+        _say(f"wrote {out}", console=console)
 
 
 @app.command()
@@ -279,7 +298,7 @@ def serve(
 
     settings = _settings(local_model, required=False)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
-    _console().print(f"Serving the workspace on http://{shown}:{port} (Ctrl+C to stop)", highlight=False)
+    _say(f"Serving the workspace on http://{shown}:{port} (Ctrl+C to stop)")
     start(settings, host, port, users, block=True)
 
 

@@ -115,3 +115,29 @@ def test_draft_explain_says_why_each_gap_is_a_gap(cli_store):
     explained = " ".join(result.stderr.split())
     assert "Guidance questions" in explained and "t3_edi" in explained
     assert f"best passage scored {gap['score']:.2f}" in explained  # the reason the JSON gives, shown to the officer
+
+
+def test_text_with_rich_markup_is_printed_as_written(tmp_path):
+    """Brackets a document, a file name or an officer wrote are text: `[/red]` once crashed `revise` (MarkupError)
+    after the plan was saved, and `[bold]` would silently vanish from a title."""
+    data, docs = tmp_path / "data", tmp_path / "docs"
+    docs.mkdir()
+    (docs / "strategy.md").write_text(
+        "# [/red] Digital [bold]strategy\n\nThe Council moved 60 per cent of customer contact online in 2023 [/yellow] and "
+        "removed barriers to digital services for residents.\n\nThe main barrier to progress is the [red]legacy housing "
+        "system[/red], which the Council will replace in 2025.\n", encoding="utf-8")
+    (docs / "[red]minutes[bold].pdf").write_bytes(b"%PDF-1.5 nothing here")
+    ingested = run(["ingest", str(docs)], data)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "failed" in ingested.stderr and "[red]minutes[bold].pdf" in ingested.stderr
+    listed = run(["sources"], data)
+    assert listed.returncode == 0 and "[/red] Digital [bold]strategy" in listed.stdout, listed.stderr
+
+    assert run(["draft", "--theme", "barriers"], data).returncode == 0
+    revised = run(["revise", "barriers", "[/red] add the [bold]legacy system[/bold] barrier"], data)
+    assert revised.returncode == 0, revised.stderr
+    assert "MarkupError" not in revised.stderr and "Traceback" not in revised.stderr
+    assert "about \u201c[/red] add the [bold]legacy system[/bold] barrier" in revised.stderr  # the note, as typed
+    assert "Total" in revised.stderr  # the summary table was printed to the end
+    unknown = run(["revise", "[/red]nope", "shorter"], data)
+    assert unknown.returncode != 0 and "Traceback" not in unknown.stderr and "[/red]nope" in unknown.stderr

@@ -28,7 +28,7 @@ class RunningApp:
 
 
 def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: dict[str, str] | None = None,
-          block: bool = False, assistant=None) -> RunningApp:
+          block: bool = False, assistant=None, limiter=None) -> RunningApp:
     users = users or {}
     check_bind(host, users)  # before anything slow: a refusal should be instant
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -36,6 +36,8 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
 
     from assistant.api import Assistant
     from assistant.app.files import PrivateFiles, PrivateFilesMiddleware
+    from assistant.app.headers import SecurityHeadersMiddleware
+    from assistant.app.signin import MAX_FAILURES, LOCKOUT_SECONDS, SignInLimiter, SignInLimitMiddleware
     from assistant.app.ui import build_app
     from assistant.app.views import PAGE_CSS, PAGE_JS
     from assistant.workspace.corpus import CorpusManager
@@ -49,7 +51,9 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
         server_name=host,
         server_port=port,
         auth=authenticator(users) if users else None,
-        auth_message="Sign in with your council account for the drafting assistant." if users else None,
+        auth_message=(f"Sign in with your council account for the drafting assistant. After {MAX_FAILURES} failed "
+                      f"sign-ins an account, and the address they came from, wait {LOCKOUT_SECONDS // 60} minutes."
+                      if users else None),
         max_file_size=f"{settings.max_file_mb}mb",  # enforced by the server before the upload handler sees it
         prevent_thread_lock=not block,
         share=False,
@@ -59,6 +63,9 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
         css=PAGE_CSS,
         js=PAGE_JS,
         # Gradio lets any signed-in user fetch any cached file by its URL; exports are their owner's alone.
-        app_kwargs={"middleware": [Middleware(PrivateFilesMiddleware, files=files)]},
+        # Listed outermost first: headers go on every answer, including the sign-in limit's refusals.
+        app_kwargs={"middleware": [Middleware(SecurityHeadersMiddleware),
+                                   Middleware(SignInLimitMiddleware, limiter=limiter or SignInLimiter()),
+                                   Middleware(PrivateFilesMiddleware, files=files)]},
     )
     return RunningApp(app, url)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import tempfile
+from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -20,7 +21,7 @@ from gradio.utils import NamedString
 from assistant.app.files import PrivateFiles
 from assistant.app.views import (
     budget_html, chat_messages, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html,
-    export_status, section_html, theme_label,
+    export_status, markdown_text, section_html, theme_label,
 )
 from assistant.progress import Progress
 from assistant.render import section_body
@@ -35,16 +36,31 @@ def user_of(request: gr.Request | None) -> str:
     return (getattr(request, "username", None) or "local") if request is not None else "local"
 
 
+def refuse(exc: Exception) -> None:
+    """Say why an action was refused, in one message.
+
+    `gr.Error` would mark every output of the event with a red "Error" badge that stays over the
+    panel and blocks its clicks; a warning toast leaves the panels alone. Gradio renders the
+    toast's text as HTML, and refusals quote titles a document or an officer wrote: escaped.
+    API clients read the message from the event's log (gradio_client: the job's status updates).
+    """
+    gr.Warning(escape(str(exc).strip("'\"")), title="Not done")
+
+
+REFUSALS = (WorkspaceError, KeyError)
+
+
 def friendly(fn):
-    """Workspace refusals become a message in the page, not a stack trace."""
+    """Workspace refusals become one message in the page, and every output keeps what it showed."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def streaming(*args, **kwargs):
             try:
                 yield from fn(*args, **kwargs)
-            except (WorkspaceError, KeyError) as exc:
-                raise gr.Error(str(exc).strip("'\"")) from exc
+            except REFUSALS as exc:
+                refuse(exc)
+                yield gr.skip()  # one skip() leaves every output as it was
 
         return streaming
 
@@ -52,8 +68,9 @@ def friendly(fn):
     def plain(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (WorkspaceError, KeyError) as exc:
-            raise gr.Error(str(exc).strip("'\"")) from exc
+        except REFUSALS as exc:
+            refuse(exc)
+            return gr.skip()
 
     return plain
 
@@ -126,7 +143,13 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
     # Exported files sit in Gradio's cache, private to their owner only while this server runs
     # (app/files.py); delete them after a day, and all of them when the server stops.
     with gr.Blocks(title="Council Drafting Assistant", delete_cache=(3600, 86400)) as app:
-        gr.Markdown(f"## Council Drafting Assistant \u2014 {template.title}\n{workspace.drafter_banner()}", elem_id="banner")
+        with gr.Row(equal_height=True):
+            gr.Markdown(f"## Council Drafting Assistant \u2014 {markdown_text(template.title)}\n{workspace.drafter_banner()}",
+                        elem_id="banner")
+            signed_in = gr.Textbox(label="Signed in as", interactive=False, visible=False, scale=0, min_width=160,
+                                   elem_id="signed-in")
+            # Gradio's own route: forgets the session cookie, then shows the sign-in page.
+            sign_out = gr.Button("Sign out", link="logout", visible=False, scale=0, min_width=110, elem_id="sign-out")
         with gr.Row():
             plan = gr.Dropdown(label="Plan", choices=[], value=None, scale=3, elem_id="plan")
             new_title = gr.Textbox(label="New plan title", placeholder="Productivity Plan 2024", scale=2)
@@ -177,9 +200,10 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                 uploads = UploadBox(label="Council documents", file_count="multiple", file_types=corpus.allowed_extensions(),
                                   type="filepath")
                 ingest = gr.Button("Ingest", variant="primary")
-                ingest_status = gr.Markdown()
+                # Plain text: the status names files and titles a document chose.
+                ingest_status = gr.Textbox(label="Last change to the corpus", interactive=False, lines=2, elem_id="ingest-status")
                 documents = gr.Dataframe(headers=["Title", "File", "Type", "Pages", "Passages", "Id"], interactive=False,
-                                         label="Documents in the corpus")
+                                         label="Documents in the corpus", elem_id="documents")
                 with gr.Row():
                     doomed = gr.Dropdown(label="Remove a document", choices=[], scale=3)
                     delete = gr.Button("Remove", variant="stop", scale=1)
@@ -202,9 +226,11 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             user = user_of(request)
             choices = plan_choices(user)
             plan_id = choices[0][1] if choices else None
-            return [gr.Dropdown(choices=choices, value=plan_id), *view(user, plan_id, first_theme), documents_table(), document_choices()]
+            who = getattr(request, "username", None)  # None when the app runs on loopback without sign-in
+            return [gr.Dropdown(choices=choices, value=plan_id), *view(user, plan_id, first_theme), documents_table(), document_choices(),
+                    gr.Textbox(value=who or "", visible=bool(who)), gr.Button(visible=bool(who))]
 
-        app.load(on_load, None, [plan, *view_outputs, documents, doomed], api_name="load")
+        app.load(on_load, None, [plan, *view_outputs, documents, doomed, signed_in, sign_out], api_name="load")
 
         @friendly
         def on_create(title: str, request: gr.Request):
@@ -239,12 +265,18 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             skip = [gr.skip()] * (len(view_outputs) - 3)
             yield [gr.skip(), gr.skip(), shown, *skip, ""]
             partial = ""
-            for event in workspace.chat(user, plan_id, theme_id, text):
-                if event.kind == "text":
-                    partial += event.text
-                    yield [gr.skip(), gr.skip(), shown + chat_messages([{"role": "assistant", "content": readable_stream(partial)}]), *skip, gr.skip()]
-                elif event.kind == "restart":
-                    partial = ""
+            try:
+                for event in workspace.chat(user, plan_id, theme_id, text):
+                    if event.kind == "text":
+                        partial += event.text
+                        yield [gr.skip(), gr.skip(), shown + chat_messages([{"role": "assistant", "content": readable_stream(partial)}]), *skip, gr.skip()]
+                    elif event.kind == "restart":
+                        partial = ""
+            except REFUSALS as exc:
+                # The officer's message was already echoed into the chat and cleared from the box: put both back.
+                refuse(exc)
+                yield [gr.skip(), gr.skip(), shown[:-1], *skip, text]
+                return
             yield [*view(user, plan_id, theme_id), ""]
 
         chat_outputs = [*view_outputs, message]
@@ -308,14 +340,15 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
 
         # -- corpus ----------------------------------------------------------------------------------
         def on_ingest(paths: list[str] | None, progress=gr.Progress()):
+            # A refused ingest is said in the status line beside the button (one message, which API
+            # clients read too); the chosen files stay chosen and the documents table is untouched.
             if not paths:
-                raise gr.Error("Choose one or more files to ingest first.")
+                return "Choose one or more files to ingest first.", gr.skip(), gr.skip(), gr.skip()
             result = corpus.upload([(Path(p).name, Path(p)) for p in paths], progress=GradioProgress(progress))
             r = result.report
             if result.rejected and not (r.added or r.updated or r.unchanged or r.duplicates or r.failed):
-                # Every file refused before ingest: an error in the page, not a quiet status line.
-                raise gr.Error("Nothing was ingested: the file type, size or content was refused. "
-                               + "; ".join(f"{name}: {why}" for name, why in result.rejected))
+                return ("Nothing was ingested: the file type, size or content was refused. "
+                        + "; ".join(f"{name}: {why}" for name, why in result.rejected)), gr.skip(), gr.skip(), gr.skip()
             return result.summary(), documents_table(), document_choices(), None
 
         ingest.click(on_ingest, [uploads], [ingest_status, documents, doomed, uploads], api_name="ingest", concurrency_limit=1)

@@ -1,8 +1,9 @@
 """HTML for the web app's panels, from the workspace's plain types.
 
 Every piece of text that came from a document, a model or a user goes through
-`html.escape` here, so a passage holding `<script>` shows as text and runs
-nothing. Citation markers are links the page script (`PAGE_JS`) turns into
+`html.escape` (HTML panels) or `markdown_text` (Markdown panels) here, so a
+passage holding `<script>` or `![logo](http://…)` shows as text and neither
+runs nor fetches anything. Citation markers are links the page script (`PAGE_JS`) turns into
 "show this passage" clicks.
 """
 
@@ -68,15 +69,29 @@ def readable_stream(partial: str) -> str:
     return " ".join(sentences) + " \u2026"
 
 
-def chat_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Chat turns for gr.Chatbot, their markup escaped.
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark, and an escaped mark is
+# always shown as itself: links, images, inline HTML, code, headings, tables, math all need one.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# In chat replies the app's own emphasis and bullets stay: `*`, `_` and `-` make <em>, <strong>
+# and list items, never an element that links or fetches.
+_CHAT_PUNCTUATION = re.compile(r"([!-),./:-@\[-\^`{-~])")
 
-    The Chatbot renders HTML inside markdown and its sanitiser only strips what runs (scripts,
-    `onerror`): a document's `<img src=...>` or an officer's `<b>` would still become elements,
-    and an image fetches its URL. The replies quote document sentences, so every turn is escaped;
-    markdown (bold, lists) still renders. Quotes are left alone, so the text reads as written.
+
+def markdown_text(text: str) -> str:
+    """`text` for a Markdown component, shown exactly as written: no markup in it is interpreted."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def chat_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Chat turns for gr.Chatbot, their markup neutralised.
+
+    The Chatbot renders markdown and HTML, and its sanitiser only strips what runs (scripts,
+    `onerror`): a document's `<img src=...>` or `![logo](http://…)` would still become an image
+    that every reader's browser fetches. The replies quote document sentences, so every mark that
+    could make a link, image, HTML element, code or math is escaped; the replies' own bold and
+    bullets still render.
     """
-    return [{**m, "content": escape(m["content"], quote=False)} for m in messages]
+    return [{**m, "content": _CHAT_PUNCTUATION.sub(r"\\\1", m["content"])} for m in messages]
 
 
 def theme_label(record: SectionRecord, overview: PlanOverview) -> str:
@@ -145,14 +160,14 @@ def gaps_markdown(section: Section | None) -> str:
     if section is None or not section.gaps:
         return ""
     lines = ["**Evidence gaps**: nothing in the corpus answers these. Upload a document that does, or write them yourself:"]
-    return "\n".join(lines + [f"- {escape(g.question)}" + (f"<br><small>Why: {escape(g.reason)}</small>" if g.reason else "")
+    return "\n".join(lines + [f"- {markdown_text(g.question)}" + (f"<br><small>Why: {markdown_text(g.reason)}</small>" if g.reason else "")
                                for g in section.gaps])
 
 
 def notes_markdown(section: Section | None) -> str:
     if section is None or not section.notes:
         return ""
-    return "**What verification changed**\n" + "\n".join(f"- {escape(n)}" for n in section.notes)
+    return "**What verification changed**\n" + "\n".join(f"- {markdown_text(n)}" for n in section.notes)
 
 
 def _highlighted(runs: list[tuple[str, bool]]) -> str:

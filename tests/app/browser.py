@@ -21,16 +21,17 @@ OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", PROJECT_ROOT / "out" / "test-out
 
 
 @contextmanager
-def app_in_chromium(assistant, profile: Path, screenshot: str):
-    """Serve the app for `assistant` and open it in a fresh Chromium profile; yields the page.
-    Whatever the page shows at the end is saved as out/test-output/browser/<screenshot>."""
+def app_in_chromium(assistant, profile: Path, screenshot: str, users: dict[str, str] | None = None, limiter=None):
+    """Serve the app for `assistant` and open it in a fresh Chromium profile; yields the page
+    (the sign-in page when `users` are given). Whatever the page shows at the end is saved as
+    out/test-output/browser/<screenshot>."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does)")
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    running = start(assistant.settings, port=free_port(), assistant=assistant)
+    running = start(assistant.settings, port=free_port(), assistant=assistant, users=users, limiter=limiter)
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, accept_downloads=True,
@@ -39,6 +40,7 @@ def app_in_chromium(assistant, profile: Path, screenshot: str):
         page = browser.new_page()
         page.set_default_timeout(120_000)  # drafting on a loaded 2-core machine takes a while
         page.goto(running.url)
+        page.app_url = running.url
         try:
             yield page
         finally:
@@ -46,3 +48,8 @@ def app_in_chromium(assistant, profile: Path, screenshot: str):
             page.screenshot(path=str(OUTPUT / screenshot), full_page=True)
             browser.close()
             running.close()
+
+
+# A refusal's message (gr.Warning) and the red badge gr.Error leaves over every output panel.
+TOASTS = "[data-testid=toast-text]"
+ERROR_BADGES = "[data-testid=status-tracker] .error"

@@ -91,3 +91,27 @@ def hostile_assistant(tmp_path_factory):
     report = assistant.ingest([write_hostile_corpus(root / "docs")])
     assert report.ok, report.failed
     return assistant
+
+
+def refusal(c, *args, api_name: str) -> tuple[list[str], object]:
+    """Call an endpoint expected to refuse: (the messages it showed, its outputs).
+
+    A refusal is a warning in the page with every output left as it was (gr.skip), not an error;
+    gradio_client hands the warning over as a log entry of the job's status updates."""
+    job = c.submit(*args, api_name=api_name)
+    outputs = job.result(timeout=300)
+    messages = []
+    while not job.communicator.updates.empty():
+        update = job.communicator.updates.get_nowait()
+        if getattr(update, "log", None):
+            messages.append(update.log[0])
+    return messages, outputs
+
+
+def chat_text(content) -> str:
+    """What the officer reads in a chat turn: its text parts, without the backslashes that keep document
+    markup from rendering (app/views.py: chat_messages)."""
+    import re
+
+    text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+    return re.sub(r"\\(.)", r"\1", text)

@@ -20,7 +20,7 @@ from gradio_client.exceptions import AppError
 from assistant.api import Assistant
 from assistant.app.auth import AuthError
 from assistant.app.server import start
-from tests.app.conftest import HOSTILE_PAYLOADS, USERS, client, free_port, login, serve_signed_in
+from tests.app.conftest import HOSTILE_PAYLOADS, USERS, chat_text, client, free_port, login, serve_signed_in
 from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan
 from tests.conftest import make_settings
 from tests.llm.fake_openai import FakeOpenAI
@@ -58,11 +58,6 @@ def upload_app(tmp_path_factory):
         running.close()
 
 
-def _shown(message) -> str:
-    """What the officer reads: the text of Gradio's error event, without its display fields."""
-    return message.get("error", message) if isinstance(message, dict) else message
-
-
 def test_uploads_are_checked_on_the_server(upload_app, reliability):
     running, settings = upload_app
     ann = login(running, "ann")
@@ -71,16 +66,17 @@ def test_uploads_are_checked_on_the_server(upload_app, reliability):
     kept = lambda: sorted(p.name for p in uploads_dir.iterdir()) if uploads_dir.exists() else []  # noqa: E731
 
     # A Windows executable sent straight to the server, past the browser's file-type filter.
+    # Refused in the status line (the documents table and the chosen files are left as they were).
     kind, message = call(ann, "ingest", [upload(ann, "macro.exe", b"MZ\x90\x00" * 200)])
-    assert kind == "error" and "macro.exe: .exe files are not accepted" in str(message), message
+    assert kind == "complete" and "Nothing was ingested" in message[0] and "macro.exe: .exe files are not accepted" in message[0], message
     assert stored() == [] and kept() == []
     reliability.record("Web app", "upload macro.exe over HTTP (past the browser's file-type filter)",
-                       f"refused by the server with an error: '{_shown(message)}'; nothing stored")
+                       f"refused by the server in the status line: '{message[0]}'; nothing stored")
 
     kind, message = call(ann, "ingest", [upload(ann, "empty.txt", b"")])
-    assert kind == "error" and "empty.txt: the file is empty" in str(message), message
+    assert kind == "complete" and "empty.txt: the file is empty" in message[0], message
     assert stored() == [] and kept() == []
-    reliability.record("Web app", "upload a zero-byte empty.txt", f"refused with an error: '{_shown(message)}'; nothing stored")
+    reliability.record("Web app", "upload a zero-byte empty.txt", f"refused in the status line: '{message[0]}'; nothing stored")
 
     # Gradio's own limit (max_file_size, set from ASSISTANT_MAX_FILE_MB) refuses the upload itself.
     big = b"council " * 200_000  # 1.6 MB against a 1 MB limit
@@ -257,8 +253,7 @@ def test_the_api_key_never_reaches_logs_errors_or_pages(corpus_assistant, monkey
                     seen.append(str(exc))
                     return str(exc)
                 seen.extend(json.dumps(update, default=str) for update in job.outputs())  # every streamed update
-                last = job.outputs()[-1][CHAT][-1]["content"]
-                return last if isinstance(last, str) else " ".join(part.get("text", "") for part in last)
+                return chat_text(job.outputs()[-1][CHAT][-1]["content"])
 
             fake.script = ["401"]  # the endpoint rejects the key
             told = answer(plan_id, "barriers", api_name="/draft_section")
@@ -322,3 +317,19 @@ def test_document_and_user_text_is_escaped_in_every_panel(hostile_web, reliabili
                        f"section ({'cites the hostile passages' if cited else 'no hostile sentence kept'}), evidence, "
                        "review, budget, gaps and notes HTML hold it only escaped (&lt;script&gt;…); no <script>, "
                        f"onerror or javascript: href in any panel; Markdown export {Path(md_path).stat().st_size} bytes")
+
+
+def test_every_answer_carries_the_security_headers(web, reliability):
+    """Pages, API answers, refusals and the sign-in limit's own answers: none without the policy."""
+    ann = login(web, "ann")
+    anonymous = httpx.Client(base_url=web.url, timeout=60)
+    answers = {"page": ann.get(""), "config": ann.get("config"), "api info": ann.get("gradio_api/info"),
+               "unknown file": ann.get("gradio_api/file=/etc/passwd"), "login page": anonymous.get(""),
+               "wrong password": anonymous.post("login", data={"username": "nobody", "password": "x"})}
+    for name, answer in answers.items():
+        policy = answer.headers.get("content-security-policy", "")
+        assert "img-src 'self' data: blob:" in policy and "connect-src 'self'" in policy, (name, answer.status_code)
+        assert answer.headers.get("x-content-type-options") == "nosniff" and answer.headers.get("referrer-policy") == "no-referrer"
+    reliability.record("Web app", "security headers on " + ", ".join(f"{n} ({a.status_code})" for n, a in answers.items()),
+                       "each carried the Content-Security-Policy (images, scripts, connections from the app only), "
+                       "nosniff and no-referrer")

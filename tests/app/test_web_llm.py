@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from assistant.app.server import start
-from tests.app.conftest import free_port
+from tests.app.conftest import chat_text, free_port
 from tests.app.test_web_flows import CHAT, EDITOR, create_plan
 from tests.llm.fake_openai import FakeOpenAI
 
@@ -43,7 +43,7 @@ def test_model_answer_streams_into_the_chat_and_is_verified(llm_app):
     streamed = [u[CHAT][-1]["content"] for u in updates[:-1]
                 if isinstance(u[CHAT], list) and u[CHAT] and u[CHAT][-1]["role"] == "assistant"]
     assert streamed, "no partial answer was shown while the model wrote"
-    text_of = lambda content: content if isinstance(content, str) else " ".join(p.get("text", "") for p in content)  # noqa: E731
+    text_of = chat_text
     assert any(text_of(s).endswith("\u2026") and '"evidence"' not in text_of(s) for s in streamed)  # sentences, not raw JSON
     assert "[1]" in final[EDITOR] or "[2]" in final[EDITOR]
     assert "with the llm:fake-model drafter" in text_of(final[CHAT][-1]["content"])
