@@ -137,7 +137,7 @@ def test_text_with_rich_markup_is_printed_as_written(tmp_path):
     revised = run(["revise", "barriers", "[/red] add the [bold]legacy system[/bold] barrier"], data)
     assert revised.returncode == 0, revised.stderr
     assert "MarkupError" not in revised.stderr and "Traceback" not in revised.stderr
-    assert "about \u201c[/red] add the [bold]legacy system[/bold] barrier" in revised.stderr  # the note, as typed
+    assert "\u201c[/red] add the [bold]legacy system[/bold] barrier\u201d" in revised.stderr  # the note, as typed
     assert "Total" in revised.stderr  # the summary table was printed to the end
     unknown = run(["revise", "[/red]nope", "shorter"], data)
     assert unknown.returncode != 0 and "Traceback" not in unknown.stderr and "[/red]nope" in unknown.stderr

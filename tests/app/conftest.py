@@ -115,3 +115,16 @@ def chat_text(content) -> str:
 
     text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def plan_free_settings(corpus_assistant, where: Path):
+    """Settings on a copy of the sample corpus's data directory without its workspace database: the same
+    ingested store, no plans (other tests add plans to the shared store, and a test of the first screen
+    must not see them)."""
+    import shutil
+
+    from tests.conftest import make_settings
+
+    data = where / "data"
+    shutil.copytree(corpus_assistant.settings.data_dir, data, ignore=shutil.ignore_patterns("workspace.sqlite3*"))
+    return make_settings(data)

@@ -10,6 +10,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.llm.managed import LocalModelBackend, start_local_model
 from tests.app.browser import OUTPUT, app_in_chromium
+from tests.app.conftest import plan_free_settings
 from tests.llm.test_managed import fake_llama  # noqa: F401 - the fixture
 
 
@@ -25,7 +26,7 @@ STREAMING_JS = """() => {
 @pytest.fixture
 def local_page(corpus_assistant, fake_llama, monkeypatch, tmp_path):  # noqa: F811
     monkeypatch.setenv("FAKE_LLAMA_STREAM_DELAY", "0.1")
-    settings, backend = start_local_model(corpus_assistant.settings)
+    settings, backend = start_local_model(plan_free_settings(corpus_assistant, tmp_path))
     try:
         with app_in_chromium(Assistant(settings), tmp_path / "chromium-profile", "local-model-last.png") as page:
             yield page, backend

@@ -4,7 +4,6 @@ and the next click works."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -18,11 +17,9 @@ def refusal_page(corpus_assistant, tmp_path_factory):
     """The sample corpus with no plans yet (other tests add plans to the shared store): a copy of its data
     directory without the workspace database."""
     from assistant.api import Assistant
-    from tests.conftest import make_settings
+    from tests.app.conftest import plan_free_settings
 
-    data = tmp_path_factory.mktemp("refusals") / "data"
-    shutil.copytree(corpus_assistant.settings.data_dir, data, ignore=shutil.ignore_patterns("workspace.sqlite3*"))
-    assistant = Assistant(make_settings(data))
+    assistant = Assistant(plan_free_settings(corpus_assistant, tmp_path_factory.mktemp("refusals")))
     with app_in_chromium(assistant, tmp_path_factory.mktemp("chromium-profile"), "refusals-last.png") as page:
         yield page
 

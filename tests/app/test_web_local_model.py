@@ -11,15 +11,16 @@ import pytest
 from assistant.api import Assistant
 from assistant.app.server import start
 from assistant.llm.managed import LocalModelBackend, start_local_model
-from tests.app.conftest import free_port
+from tests.app.conftest import chat_text, free_port
 from tests.app.test_web_flows import CHAT, EDITOR, create_plan
+from tests.app.conftest import plan_free_settings
 from tests.llm.test_managed import fake_llama  # noqa: F401 - the fixture
 
 
 @pytest.fixture
-def local_app(corpus_assistant, fake_llama):  # noqa: F811
+def local_app(corpus_assistant, fake_llama, tmp_path):  # noqa: F811
     # The corpus's store, drafted with the local model (started as `serve --local-model` starts it).
-    settings, backend = start_local_model(corpus_assistant.settings)
+    settings, backend = start_local_model(plan_free_settings(corpus_assistant, tmp_path))
     running = start(settings, port=free_port(), assistant=Assistant(settings))
     try:
         yield running, backend
@@ -42,7 +43,7 @@ def test_workspace_drafts_streams_and_revises_with_the_local_model(local_app):
     final = job.result(timeout=600)
     streamed = [u[CHAT][-1] for u in job.outputs()[:-1] if isinstance(u[CHAT], list) and u[CHAT] and u[CHAT][-1]["role"] == "assistant"]
     assert streamed, "no partial answer was shown while the local model wrote"
-    text_of = lambda content: content if isinstance(content, str) else " ".join(p.get("text", "") for p in content)  # noqa: E731
+    text_of = chat_text  # chat turns arrive Markdown-escaped
     assert "with the llm:tiny-test-model drafter" in text_of(final[CHAT][-1]["content"])
     assert "[1]" in final[EDITOR] or "[2]" in final[EDITOR]
 
