@@ -2,8 +2,9 @@
 
 Builds plain rows (no HTML: the UI decides how to show a highlight) from the
 sections as verified, so a reviewer sees exactly the scores and flags the
-verifier computed. Decisions are keyed by the sentence's text, so rewording a
-sentence sends it back to review instead of carrying an old approval over.
+verifier computed. Decisions are keyed by the sentence's normalised text, so they
+follow a sentence through redrafts and revisions that keep it, while rewording it
+sends it back to review instead of carrying an old approval over.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from assistant.records import Section
 from assistant.retrieve import tokenize
+from assistant.sentences import normalise
 from assistant.verify import unsupported_figures
 
 DECISIONS = ("pending", "approved", "rejected")
@@ -23,7 +25,9 @@ _WORDS = re.compile(r"(\W+)")
 
 
 def sentence_key(theme_id: str, text: str) -> str:
-    return f"{theme_id}:{hashlib.sha1(text.strip().encode('utf-8')).hexdigest()[:12]}"
+    """A decision's key: the theme and the sentence's normalised text, so it follows the sentence
+    from version to version while its words stay the same (case, spacing and markers aside)."""
+    return f"{theme_id}:{hashlib.sha1(normalise(text).encode('utf-8')).hexdigest()[:12]}"
 
 
 def highlight(passage: str, sentence: str) -> list[tuple[str, bool]]:

@@ -1,4 +1,4 @@
-"""The workspace's SQLite file: plans, sections, chat history and review decisions.
+"""The workspace's SQLite file: plans, sections and their versions, chat history and review decisions.
 
 Every change is written as it happens (one short transaction each), so a restart,
 or a crash mid-session, loses nothing the officer saw saved. The schema grows by
@@ -8,6 +8,8 @@ workspace file upgrades in place.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -89,7 +91,54 @@ def m002_council_and_exports(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_council_and_exports]
+def m003_section_versions(db: sqlite3.Connection) -> None:
+    """Every version of every section. A section saved before versions existed becomes its version 1,
+    by the plan's owner, at the time it was last saved (an edited one is marked as holding edits)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE section_versions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            theme_id TEXT NOT NULL,
+            number INTEGER NOT NULL,       -- 1, 2, ... within the section
+            kind TEXT NOT NULL,            -- draft | revision | edit | restore
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            note TEXT NOT NULL,            -- the chat request, or which version was restored
+            hand_edited INTEGER NOT NULL,  -- 1 when it holds the officer's own wording
+            data TEXT NOT NULL,            -- Section.to_dict() as JSON
+            UNIQUE (plan_id, theme_id, number)
+        )
+        """
+    )
+    for row in db.execute("SELECT s.plan_id, s.theme_id, s.data, s.updated_at, p.owner FROM sections s "
+                          "JOIN plans p ON p.id = s.plan_id").fetchall():
+        edited = json.loads(row["data"]).get("drafter", "").endswith("+edited")
+        db.execute(
+            "INSERT INTO section_versions (plan_id, theme_id, number, kind, author, created_at, note, hand_edited, data) "
+            "VALUES (?, ?, 1, ?, ?, ?, 'saved before versions were kept', ?, ?)",
+            (row["plan_id"], row["theme_id"], "edit" if edited else "draft", row["owner"], row["updated_at"], int(edited), row["data"]),
+        )
+
+
+def m004_review_keys_by_normalised_text(db: sqlite3.Connection) -> None:
+    """Review decisions were keyed by the sentence's exact text; they are now keyed by its normalised
+    text (case, spacing and citation markers aside), so they follow a sentence across versions.
+    Decisions on the sentences of current sections are re-keyed; any others stay as they were."""
+    from assistant.sentences import normalise  # frozen here, as review.sentence_key computes it today
+
+    for row in db.execute("SELECT plan_id, theme_id, data FROM sections").fetchall():
+        for sentence in json.loads(row["data"])["sentences"]:
+            text = sentence["text"]
+            old = f"{row['theme_id']}:{hashlib.sha1(text.strip().encode('utf-8')).hexdigest()[:12]}"
+            db.execute("UPDATE OR IGNORE reviews SET sentence_key = ? WHERE plan_id = ? AND sentence_key = ?",
+                       (f"{row['theme_id']}:{hashlib.sha1(normalise(text).encode('utf-8')).hexdigest()[:12]}", row["plan_id"], old))
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m002_council_and_exports, m003_section_versions, m004_review_keys_by_normalised_text,
+]
 
 
 class WorkspaceDB:

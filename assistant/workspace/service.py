@@ -21,26 +21,19 @@ from assistant.api import Assistant
 from assistant.budget import BudgetLine, plan_budget, plan_pages
 from assistant.draft import fallback_notes, resolve_drafter_name
 from assistant.records import Plan, Section
-from assistant.review import DECISIONS, ReviewRow, review_csv, review_rows
 from assistant.sentences import normalise
 from assistant.verify import FLAG_NO_CITATION, FLAG_NUMBER
 from assistant.workspace import exports
 from assistant.workspace.db import WorkspaceDB, now
+from assistant.workspace.errors import ConfirmationNeeded, PlanNotFound, WorkspaceError  # noqa: F401 - re-exported
+from assistant.workspace.reviews import ReviewDesk
+from assistant.workspace.versions import SectionHistory, changes_markdown, record_version, same_text, sentence_changes
 
 log = logging.getLogger(__name__)
 
 MAX_TITLE = 200
 # Phrases that mean "write it (again) from the evidence" rather than "change what is there".
 _DRAFT_REQUEST = re.compile(r"^\s*(please\s+)?(draft|redraft|regenerate|rewrite from scratch|start again)\b", re.IGNORECASE)
-
-
-class WorkspaceError(Exception):
-    """A request the workspace refuses, with a message the user can act on."""
-
-
-class PlanNotFound(WorkspaceError):
-    def __init__(self) -> None:
-        super().__init__("No such plan in your workspace. Choose one of your plans or create a new one.")
 
 
 @dataclass
@@ -109,7 +102,7 @@ def _council(name: str) -> str:
     return name[:MAX_TITLE]
 
 
-class Workspace:
+class Workspace(ReviewDesk, SectionHistory):
     def __init__(self, assistant: Assistant, db: WorkspaceDB | None = None):
         self.assistant = assistant
         self.db = db or WorkspaceDB(assistant.settings.data_dir / "workspace.sqlite3")
@@ -177,6 +170,12 @@ class Workspace:
         self.template.theme(theme_id)  # an unknown theme is an error, not an empty section
         return next(r for r in self.sections(user, plan_id) if r.theme_id == theme_id)
 
+    def _save_version(self, db, plan_id: str, section: Section, kind: str, author: str, note: str = "",
+                      hand_edited: bool = False) -> None:
+        """A new current section and its version, in the caller's transaction: both are saved, or neither."""
+        self._save_section(plan_id, section, db=db)
+        record_version(db, plan_id, section, kind, author, note, hand_edited)
+
     def _save_section(self, plan_id: str, section: Section, status: str = "drafted", db=None) -> None:
         def save(conn):
             conn.execute(
@@ -234,11 +233,14 @@ class Workspace:
             with self.db.write() as conn:
                 add(conn)
 
-    def chat(self, user: str, plan_id: str, theme_id: str, message: str, drafter: str | None = None) -> Iterator[ChatEvent]:
+    def chat(self, user: str, plan_id: str, theme_id: str, message: str, drafter: str | None = None,
+             replace: bool = False) -> Iterator[ChatEvent]:
         """One turn of a theme's chat: draft the section, or revise it as the message asks.
 
-        The officer's message is saved before any work starts and the new section
-        with the reply in one transaction after, so a failure never loses what was there.
+        The officer's message is saved before any work starts and the new section, its
+        version and the reply in one transaction after, so a failure never loses what was
+        there. Redrafting a section that holds the officer's edits or approved sentences is
+        refused (`ConfirmationNeeded`) unless `replace` says the officer was asked.
         """
         message = (message or "").strip()
         if not message:
@@ -246,10 +248,13 @@ class Workspace:
         record = self.section(user, plan_id, theme_id)
         if record.locked:
             raise WorkspaceError(f"\u201c{record.title}\u201d is accepted and locked. Reopen it to change it.")
+        redraft = record.section is None or bool(_DRAFT_REQUEST.match(message))
+        if redraft and not replace and (warning := self.redraft_warning(user, plan_id, theme_id)):
+            raise ConfirmationNeeded(warning)
         self._add_message(plan_id, theme_id, "user", message)
-        if record.section is None or _DRAFT_REQUEST.match(message):
+        if redraft:
             events = self.assistant.stream_section(theme_id, drafter, exclude=self._used_elsewhere(user, plan_id, theme_id))
-            verb = "Drafted"
+            verb = "Drafted" if record.section is None else "Redrafted"
         else:
             events = self.assistant.stream_revision(record.section, message, drafter)
             verb = "Revised"
@@ -262,9 +267,12 @@ class Workspace:
                 yield ChatEvent("error", reply, record)
             else:
                 section = event.section
-                reply = self._reply(verb, section)
+                unchanged = same_text(record.section, section)
+                reply = self._reply(verb, section, record.section, message)
                 with self.db.write() as db:
-                    self._save_section(plan_id, section, db=db)
+                    if not unchanged:  # a copy of the current text is no new version
+                        hand = not redraft and self._hand_edited(db, plan_id, theme_id)
+                        self._save_version(db, plan_id, section, "draft" if redraft else "revision", user, message, hand)
                     self._add_message(plan_id, theme_id, "assistant", reply, db=db)
                 yield ChatEvent("done", reply, self.section(user, plan_id, theme_id))
 
@@ -273,15 +281,20 @@ class Workspace:
         return {normalise(s.text) for r in self.sections(user, plan_id) if r.section and r.theme_id != theme_id
                 for s in r.section.sentences}
 
-    def _reply(self, verb: str, section: Section) -> str:
+    def _reply(self, verb: str, section: Section, before: Section | None, message: str) -> str:
+        """The chat's answer: a first draft in full; after that only what changed, sentence by sentence."""
         from assistant.render import section_body
 
         cited = {n for s in section.sentences for n in s.citations}
+        if before is not None and same_text(before, section):
+            return (f"Nothing changed: the {section.drafter} drafter found nothing to do for “{message[:80]}”. "
+                    "Try “shorter”, “add the SEND pressures”, or edit the text yourself.")
         lines = [
             f"{verb} with the {section.drafter} drafter: {len(section.sentences)} sentences citing {len(cited)} passages, "
             f"{section.tokens} of {section.allowance} tokens.",
             "",
-            section_body(section) or "_(nothing in the corpus supports this section yet)_",
+            *(changes_markdown(sentence_changes(before, section)) if before is not None
+              else [section_body(section) or "_(nothing in the corpus supports this section yet)_"]),
         ]
         if section.gaps:
             lines += ["", "**Evidence gaps** (add a document that answers these, or write them yourself):"]
@@ -302,9 +315,11 @@ class Workspace:
         if record.section is None:
             raise WorkspaceError("Draft the section first: an edit is checked against the section's evidence.")
         edited = self.assistant.edit_section(record.section, text)
+        changes = sentence_changes(record.section, edited)
         with self.db.write() as db:
-            self._save_section(plan_id, edited, db=db)
-            self._add_message(plan_id, theme_id, "user", "(edited the section text directly)", db=db)
+            self._save_version(db, plan_id, edited, "edit", user, hand_edited=True)
+            self._add_message(plan_id, theme_id, "user", f"(edited the section text directly: {len(changes.added)} sentence(s) "
+                              f"added or reworded, {len(changes.removed)} removed)", db=db)
         return self.section(user, plan_id, theme_id)
 
     def accept(self, user: str, plan_id: str, theme_id: str) -> SectionRecord:
@@ -317,6 +332,12 @@ class Workspace:
             raise WorkspaceError(
                 f"{len(problems)} sentence(s) have a figure their sources do not hold, or no citation. "
                 "Fix or cite them (see Review), then accept."
+            )
+        rejected = [r for r in self.review(user, plan_id, theme_id=theme_id) if r.decision == "rejected"]
+        if rejected:
+            raise WorkspaceError(
+                f"A reviewer rejected {len(rejected)} sentence(s) of this section (sentence {', '.join(str(r.index) for r in rejected)}). "
+                "Revise or remove them (or ask the reviewer to reconsider), then accept."
             )
         if record.section.tokens > record.section.allowance:
             raise WorkspaceError(
@@ -331,28 +352,6 @@ class Workspace:
         if record.section is not None:
             self._save_section(plan_id, record.section, status="drafted")
         return self.section(user, plan_id, theme_id)
-
-    # -- review ------------------------------------------------------------------------------
-    def review(self, user: str, plan_id: str, flagged_only: bool = False, theme_id: str | None = None) -> list[ReviewRow]:
-        sections = [r.section for r in self.sections(user, plan_id) if r.section and (theme_id in (None, r.theme_id))]
-        with self.db.read() as db:
-            decisions = {r["sentence_key"]: dict(r) for r in db.execute("SELECT * FROM reviews WHERE plan_id = ?", (plan_id,))}
-        rows = review_rows(sections, decisions)
-        return [r for r in rows if r.flagged] if flagged_only else rows
-
-    def decide(self, user: str, plan_id: str, key: str, decision: str, comment: str = "") -> ReviewRow:
-        if decision not in DECISIONS:
-            raise WorkspaceError(f"A decision is one of {', '.join(DECISIONS)}.")
-        row = next((r for r in self.review(user, plan_id) if r.key == key), None)
-        if row is None:
-            raise WorkspaceError("That sentence is no longer in the plan (it was revised); refresh the review.")
-        with self.db.write() as db:
-            db.execute(
-                "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plan_id, sentence_key) DO UPDATE SET "
-                "decision = excluded.decision, comment = excluded.comment, reviewer = excluded.reviewer, updated_at = excluded.updated_at",
-                (plan_id, key, decision, (comment or "").strip()[:2000], user, now()),
-            )
-        return next(r for r in self.review(user, plan_id) if r.key == key)
 
     # -- export ------------------------------------------------------------------------------
     def _export_path(self, user: str, plan_id: str, out_dir: Path, suffix: str) -> Path:
@@ -371,12 +370,6 @@ class Workspace:
     def release(self, user: str, plan_id: str):
         """Whether an export now would be the plan or a draft, and what is outstanding (assistant/release.py)."""
         return exports.release(self, user, plan_id)
-
-    def export_review_csv(self, user: str, plan_id: str, out_dir: Path) -> Path:
-        path = self._export_path(user, plan_id, out_dir, "-review.csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(review_csv(self.review(user, plan_id)), encoding="utf-8-sig")  # BOM: Excel reads £ right
-        return path
 
     # -- about -------------------------------------------------------------------------------
     def drafter_banner(self) -> str:

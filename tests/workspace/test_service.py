@@ -13,7 +13,7 @@ from docx import Document
 from assistant.render import section_body
 from assistant.verify import FLAG_NUMBER
 from assistant.workspace.db import WorkspaceDB
-from assistant.workspace.service import PlanNotFound, Workspace, WorkspaceError
+from assistant.workspace.service import ConfirmationNeeded, PlanNotFound, Workspace, WorkspaceError
 
 
 @pytest.fixture
@@ -170,7 +170,8 @@ def test_state_survives_a_restart(corpus_assistant, tmp_path):
     assert back.status == "accepted" and back.section.to_dict() == record.section.to_dict()
     assert len(again.messages("ann", plan.id, "transformation")) == 2
     assert again.review("ann", plan.id)[0].decision == "approved"
-    assert WorkspaceDB(db_path).applied_migrations() == ["m001_initial", "m002_council_and_exports"]
+    assert WorkspaceDB(db_path).applied_migrations() == ["m001_initial", "m002_council_and_exports", "m003_section_versions",
+                                                         "m004_review_keys_by_normalised_text"]
 
 
 def test_a_failed_draft_keeps_what_was_there(workspace):
@@ -178,3 +179,145 @@ def test_a_failed_draft_keeps_what_was_there(workspace):
     events = list(workspace.chat("ann", plan.id, "transformation", "shorter", drafter="no-such-drafter"))
     assert events[-1].kind == "error" and "Nothing was changed" in events[-1].text
     assert workspace.section("ann", plan.id, "transformation").section.to_dict() == record.section.to_dict()
+
+
+def test_every_version_is_kept_with_who_and_when_and_undo_restores_one(workspace):
+    plan, drafted_record = drafted(workspace)
+    draft_text = section_body(drafted_record.section)
+    shorter = list(workspace.chat("ann", plan.id, "transformation", "make it shorter"))[-1].record
+    own = "Our own sentence about the restructure, written by the officer. [1]"
+    workspace.edit("ann", plan.id, "transformation", section_body(shorter.section) + "\n\n" + own)
+    versions = workspace.versions("ann", plan.id, "transformation")
+    assert [(v.number, v.kind, v.author) for v in versions] == [(3, "edit", "ann"), (2, "revision", "ann"), (1, "draft", "ann")]
+    assert versions[1].note == "make it shorter" and all(v.created_at for v in versions)
+    assert [v.hand_edited for v in versions] == [True, False, False]
+    assert own.split(" [")[0] in [s.text for s in versions[0].section.sentences]
+
+    restored = workspace.restore("ann", plan.id, "transformation", 1)
+    assert section_body(restored.section) == draft_text  # the draft is back, exactly
+    assert [(v.number, v.kind, v.note) for v in workspace.versions("ann", plan.id, "transformation")][:1] == [(4, "restore", "version 1")]
+    # ... and the edit it replaced is still there to go back to.
+    again = workspace.restore("ann", plan.id, "transformation", 3)
+    assert own.split(" [")[0] in [s.text for s in again.section.sentences]
+    with pytest.raises(WorkspaceError, match="no version 99"):
+        workspace.restore("ann", plan.id, "transformation", 99)
+    with pytest.raises(PlanNotFound):
+        workspace.versions("bob", plan.id, "transformation")
+
+
+def test_redrafting_an_edited_section_asks_first_and_keeps_the_edit(workspace):
+    plan, record = drafted(workspace)
+    own = "The officer's own closing sentence stays. [1]"
+    workspace.edit("ann", plan.id, "transformation", section_body(record.section) + "\n\n" + own)
+    thread = len(workspace.messages("ann", plan.id, "transformation"))
+    with pytest.raises(ConfirmationNeeded, match="your own edits"):
+        list(workspace.chat("ann", plan.id, "transformation", "Draft this section"))
+    kept = workspace.section("ann", plan.id, "transformation").section
+    assert "The officer's own closing sentence stays." in [s.text for s in kept.sentences]
+    assert len(workspace.messages("ann", plan.id, "transformation")) == thread  # refused before anything was saved
+    # A revision is not a redraft: it works on the edited text without asking.
+    assert list(workspace.chat("ann", plan.id, "transformation", "make it shorter"))[-1].kind == "done"
+    done = list(workspace.chat("ann", plan.id, "transformation", "Draft this section", replace=True))[-1]
+    assert done.kind == "done" and "The officer's own closing sentence stays." not in [s.text for s in done.record.section.sentences]
+    # The replaced text is a version, so it can come back.
+    assert any("The officer's own closing sentence stays." in [s.text for s in v.section.sentences]
+               for v in workspace.versions("ann", plan.id, "transformation"))
+    # A fresh draft holds nothing of the officer's: redrafting it again needs no confirmation.
+    assert workspace.redraft_warning("ann", plan.id, "transformation") == ""
+
+
+def test_revision_reply_lists_what_changed_not_the_whole_section(workspace):
+    plan, before = drafted(workspace)
+    reply = list(workspace.chat("ann", plan.id, "transformation", "make it shorter"))[-1].text
+    after = workspace.section("ann", plan.id, "transformation").section
+    removed = [s.text for s in before.section.sentences if s.text not in {x.text for x in after.sentences}]
+    assert removed and "**Removed:**" in reply and all(t in reply for t in removed)
+    assert section_body(after) not in reply  # the section is not printed again
+    assert f"{len(removed)} removed" in reply
+
+
+def test_review_decisions_follow_a_sentence_across_versions(workspace):
+    plan, record = drafted(workspace)
+    first, second = workspace.review("ann", plan.id)[:2]
+    workspace.decide("ann", plan.id, first.key, "approved", "checked against the report")
+    workspace.decide("ann", plan.id, second.key, "rejected", "out of date")
+    with pytest.raises(ConfirmationNeeded, match="1 approved sentence"):
+        list(workspace.chat("ann", plan.id, "transformation", "redraft"))
+    list(workspace.chat("ann", plan.id, "transformation", "redraft", replace=True))  # the offline drafter keeps its sentences
+    rows = {r.text: r for r in workspace.review("ann", plan.id)}
+    assert (rows[first.text].decision, rows[first.text].comment, rows[first.text].reviewer) == (
+        "approved", "checked against the report", "ann")
+    assert rows[second.text].decision == "rejected"
+    # The same words with other spacing and case keep the decision; other words go back to pending.
+    text = section_body(workspace.section("ann", plan.id, "transformation").section)
+    text = text.replace(first.text, "  " + first.text.upper().replace(" ", "  "), 1).replace(second.text, "Reworded: " + second.text, 1)
+    workspace.edit("ann", plan.id, "transformation", text)
+    rows = workspace.review("ann", plan.id)
+    assert rows[0].decision == "approved" and rows[1].decision == "pending"
+    # Undo brings the earlier text back, and with it the decision on its rejected sentence.
+    workspace.restore("ann", plan.id, "transformation", 1)
+    assert workspace.review("ann", plan.id)[1].decision == "rejected"
+
+
+def test_a_section_with_a_rejected_sentence_cannot_be_accepted(workspace):
+    plan, _ = drafted(workspace)
+    row = workspace.review("ann", plan.id)[-1]
+    workspace.decide("ann", plan.id, row.key, "rejected", "not what the minutes say")
+    with pytest.raises(WorkspaceError, match=f"rejected 1 sentence.*sentence {row.index}"):
+        workspace.accept("ann", plan.id, "transformation")
+    workspace.decide("ann", plan.id, row.key, "approved")
+    assert workspace.accept("ann", plan.id, "transformation").status == "accepted"
+
+
+def test_next_flagged_and_the_csv_follow_the_filter(workspace, tmp_path):
+    plan, record = drafted(workspace)
+    extra = ["This first sentence cites nothing.", "This second sentence cites nothing either."]
+    workspace.edit("ann", plan.id, "transformation", section_body(record.section) + "\n\n" + " ".join(extra))
+    flagged = workspace.review("ann", plan.id, flagged_only=True)
+    assert [r.text for r in flagged] == extra
+    assert workspace.next_flagged("ann", plan.id, None).text == extra[0]
+    assert workspace.next_flagged("ann", plan.id, flagged[0].key).text == extra[1]
+    workspace.decide("ann", plan.id, flagged[0].key, "rejected")
+    # From the second, the pending one is the second itself, so it wraps to the next flagged one.
+    assert workspace.next_flagged("ann", plan.id, flagged[1].key).text == extra[0]
+    assert workspace.review_row("ann", plan.id, flagged[0].key).decision == "rejected"
+    only = workspace.export_review_csv("ann", plan.id, tmp_path, flagged_only=True)
+    table = list(csv.DictReader(io.StringIO(only.read_text(encoding="utf-8-sig"))))
+    assert [r["text"] for r in table] == extra and table[0]["decision"] == "rejected"
+    everything = workspace.export_review_csv("ann", plan.id, tmp_path)
+    assert len(list(csv.DictReader(io.StringIO(everything.read_text(encoding="utf-8-sig"))))) == len(record.section.sentences) + 2
+
+
+def test_an_old_workspace_upgrades_keeping_sections_and_decisions(corpus_assistant, tmp_path):
+    """A workspace file written before versions existed (only m001): its sections become version 1 and
+    its review decisions, keyed the old way, are found under the new keys."""
+    import hashlib
+    import json
+    import sqlite3
+
+    from assistant.workspace import db as dbmod
+
+    path = tmp_path / "old.sqlite3"
+    section = corpus_assistant.draft_section("transformation")
+    old = sqlite3.connect(path)
+    old.row_factory = sqlite3.Row
+    dbmod.m001_initial(old)
+    old.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    old.execute("INSERT INTO _migrations VALUES ('m001_initial', '2026-01-01T00:00:00+00:00')")
+    old.execute("INSERT INTO plans VALUES ('p1', 'ann', 'Old plan', 'productivity_plan', '2026-01-01', '2026-01-01')")
+    old.execute("INSERT INTO sections VALUES ('p1', 'transformation', 'drafted', ?, '2026-01-02T09:00:00+00:00')",
+                (json.dumps(section.to_dict()),))
+    text = section.sentences[0].text
+    old_key = f"transformation:{hashlib.sha1(text.strip().encode('utf-8')).hexdigest()[:12]}"
+    old.execute("INSERT INTO reviews VALUES ('p1', ?, 'approved', 'fine', 'bob', '2026-01-03')", (old_key,))
+    old.commit()
+    old.close()
+
+    upgraded = Workspace(corpus_assistant, WorkspaceDB(path))
+    assert upgraded.db.applied_migrations() == ["m001_initial", "m002_council_and_exports", "m003_section_versions",
+                                                "m004_review_keys_by_normalised_text"]
+    assert upgraded.section("ann", "p1", "transformation").section.to_dict() == section.to_dict()
+    [version] = upgraded.versions("ann", "p1", "transformation")
+    assert (version.number, version.kind, version.author, version.created_at) == (1, "draft", "ann", "2026-01-02T09:00:00+00:00")
+    row = upgraded.review("ann", "p1")[0]
+    assert (row.text, row.decision, row.comment, row.reviewer) == (text, "approved", "fine", "bob")
