@@ -21,12 +21,12 @@ from gradio.utils import NamedString
 from assistant.app.files import PrivateFiles
 from assistant.app.views import (
     budget_html, chat_messages, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html,
-    export_status, markdown_text, section_html, theme_label,
+    export_status, markdown_text, reviewer_markdown, section_html, theme_label, version_choices,
 )
 from assistant.progress import Progress
 from assistant.render import section_body
 from assistant.workspace.corpus import CorpusManager
-from assistant.workspace.service import Workspace, WorkspaceError
+from assistant.workspace.service import ConfirmationNeeded, Workspace, WorkspaceError
 
 DRAFT_MESSAGE = "Draft this section"
 
@@ -113,7 +113,8 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
         theme_id = theme_id or first_theme
         if not plan_id:
             empty = "<p><em>Create a plan to start.</em></p>"
-            return [gr.Radio(choices=[(t.title, t.id) for t in template.themes], value=theme_id), empty, [], empty, "", "", "", ""]
+            return [gr.Radio(choices=[(t.title, t.id) for t in template.themes], value=theme_id), empty, [], empty, "", "", "", "",
+                    gr.Dropdown(choices=[], value=None)]
         overview = workspace.overview(user, plan_id)
         records = workspace.sections(user, plan_id)
         record = next(r for r in records if r.theme_id == theme_id)
@@ -129,6 +130,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             evidence_html(section),
             gaps_markdown(section),
             notes,
+            gr.Dropdown(choices=version_choices(workspace.versions(user, plan_id, theme_id)), value=None),
         ]
 
     def plan_choices(user: str):
@@ -175,25 +177,40 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                             draft = gr.Button(DRAFT_MESSAGE, elem_id="draft")
                             accept = gr.Button("Accept and lock", elem_id="accept")
                             reopen = gr.Button("Reopen")
+                        # Asked before a redraft replaces the officer's edits or approved sentences.
+                        with gr.Group(visible=False, elem_id="confirm-redraft") as confirm_box:
+                            confirm_text = gr.Markdown(elem_id="confirm-text")
+                            with gr.Row():
+                                confirm_replace = gr.Button("Replace with a new draft", variant="stop", elem_id="confirm-replace")
+                                confirm_cancel = gr.Button("Keep my text", elem_id="confirm-cancel")
                         section_view = gr.HTML(elem_id="section", js_on_load=None)
                         gaps = gr.Markdown(elem_id="gaps")
                         notes = gr.Markdown(elem_id="notes")
                         with gr.Accordion("Edit the text yourself", open=False):
                             editor = gr.Textbox(label="Section text ([n] cites passage n)", lines=10, elem_id="editor")
                             save_edit = gr.Button("Save and re-check")
+                        with gr.Accordion("Versions (undo)", open=False, elem_id="versions-box"):
+                            versions = gr.Dropdown(label="Every version of this section, newest first", choices=[],
+                                                   elem_id="versions")
+                            restore = gr.Button("Restore this version", elem_id="restore")
                     with gr.Column(scale=2):
                         gr.Markdown("### Evidence\nClick a citation in the section to show its passage.")
                         evidence = gr.HTML(elem_id="evidence", js_on_load=None)
-            with gr.Tab("Review"):
+            with gr.Tab("Review", elem_id="review-tab") as review_tab:
+                reviewer = gr.Markdown(elem_id="reviewer")
                 with gr.Row():
                     flagged_only = gr.Checkbox(label="Only flagged sentences", value=False)
                     refresh_review = gr.Button("Refresh")
                 review_table = gr.HTML(elem_id="review", js_on_load=None)
                 with gr.Row():
-                    review_sentence = gr.Dropdown(label="Sentence", choices=[], scale=3)
-                    decision = gr.Radio(label="Decision", choices=["pending", "approved", "rejected"], value="approved", scale=2)
-                    comment = gr.Textbox(label="Comment", scale=3)
-                    decide = gr.Button("Save decision", scale=1)
+                    review_sentence = gr.Dropdown(label="Sentence", choices=[], scale=3, elem_id="review-sentence")
+                    # No default: a decision shows only once a sentence is chosen, and then it is that sentence's.
+                    decision = gr.Radio(label="Decision", choices=["pending", "approved", "rejected"], value=None, scale=2,
+                                        elem_id="decision")
+                    comment = gr.Textbox(label="Comment", scale=3, elem_id="comment")
+                    with gr.Column(scale=1, min_width=160):
+                        decide = gr.Button("Save decision")
+                        decide_next = gr.Button("Save and next flagged", variant="primary", elem_id="decide-next")
                 review_csv_button = gr.Button("Export the review as CSV")
                 review_csv_file = gr.File(label="Review CSV", interactive=False)
             with gr.Tab("Corpus"):
@@ -218,7 +235,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                 page_check = gr.Markdown()
                 download = gr.File(label="Download", interactive=False, elem_id="download")
 
-        view_outputs = [theme, budget, chatbot, section_view, editor, evidence, gaps, notes]
+        view_outputs = [theme, budget, chatbot, section_view, editor, evidence, gaps, notes, versions]
 
         # -- plans -------------------------------------------------------------------------------
         @friendly
@@ -257,29 +274,35 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
 
         # -- chat: draft and revise, streamed ------------------------------------------------------
         @friendly
-        def on_chat(plan_id: str, theme_id: str, text: str, request: gr.Request):
+        def on_chat(plan_id: str, theme_id: str, text: str, request: gr.Request, replace: bool = False):
             user = user_of(request)
             if not plan_id:
                 raise WorkspaceError("Create or choose a plan first.")
             shown = chat_messages(workspace.messages(user, plan_id, theme_id) + [{"role": "user", "content": text}])
             skip = [gr.skip()] * (len(view_outputs) - 3)
-            yield [gr.skip(), gr.skip(), shown, *skip, ""]
+            hidden = [gr.Group(visible=False), ""]
+            yield [gr.skip(), gr.skip(), shown, *skip, "", *hidden]
             partial = ""
             try:
-                for event in workspace.chat(user, plan_id, theme_id, text):
+                for event in workspace.chat(user, plan_id, theme_id, text, replace=replace):
                     if event.kind == "text":
                         partial += event.text
-                        yield [gr.skip(), gr.skip(), shown + chat_messages([{"role": "assistant", "content": readable_stream(partial)}]), *skip, gr.skip()]
+                        streamed = shown + chat_messages([{"role": "assistant", "content": readable_stream(partial)}])
+                        yield [gr.skip(), gr.skip(), streamed, *skip, gr.skip(), gr.skip(), gr.skip()]
                     elif event.kind == "restart":
                         partial = ""
+            except ConfirmationNeeded as asked:
+                # Nothing was changed: show the section as it is, and ask.
+                yield [*view(user, plan_id, theme_id), text, gr.Group(visible=True), f"**Replace this section?** {markdown_text(str(asked))}"]
+                return
             except REFUSALS as exc:
                 # The officer's message was already echoed into the chat and cleared from the box: put both back.
                 refuse(exc)
-                yield [gr.skip(), gr.skip(), shown[:-1], *skip, text]
+                yield [gr.skip(), gr.skip(), shown[:-1], *skip, text, gr.skip(), gr.skip()]
                 return
-            yield [*view(user, plan_id, theme_id), ""]
+            yield [*view(user, plan_id, theme_id), "", *hidden]
 
-        chat_outputs = [*view_outputs, message]
+        chat_outputs = [*view_outputs, message, confirm_box, confirm_text]
         send.click(on_chat, [plan, theme, message], chat_outputs, api_name="chat")
         message.submit(on_chat, [plan, theme, message], chat_outputs)
 
@@ -287,6 +310,22 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             yield from on_chat(plan_id, theme_id, DRAFT_MESSAGE, request)
 
         draft.click(on_draft, [plan, theme], chat_outputs, api_name="draft_section")
+
+        def on_replace(plan_id: str, theme_id: str, request: gr.Request):
+            yield from on_chat(plan_id, theme_id, DRAFT_MESSAGE, request, replace=True)
+
+        confirm_replace.click(on_replace, [plan, theme], chat_outputs, api_name="redraft_section")
+        confirm_cancel.click(lambda: (gr.Group(visible=False), "", ""), None, [confirm_box, confirm_text, message])
+
+        @friendly
+        def on_restore(plan_id: str, theme_id: str, number: int | None, request: gr.Request):
+            if not number:
+                raise WorkspaceError("Choose the version to go back to.")
+            user = user_of(request)
+            workspace.restore(user, plan_id, theme_id, int(number))
+            return view(user, plan_id, theme_id)
+
+        restore.click(on_restore, [plan, theme, versions], view_outputs, api_name="restore_version")
 
         @friendly
         def on_edit(plan_id: str, theme_id: str, text: str, request: gr.Request):
@@ -320,23 +359,58 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
 
         refresh_review.click(on_review, [plan, flagged_only], [review_table, review_sentence], api_name="review")
         flagged_only.input(on_review, [plan, flagged_only], [review_table, review_sentence])
+        # Opening the tab shows the table as it stands, and whose name the decisions are saved under.
+        review_tab.select(on_review, [plan, flagged_only], [review_table, review_sentence])
+        def on_reviewer(request: gr.Request):
+            return reviewer_markdown(user_of(request))
+
+        review_tab.select(on_reviewer, None, [reviewer])
+
+        @friendly
+        def on_choose(plan_id: str, key: str | None, request: gr.Request):
+            """The chosen sentence's own decision and comment, never the last one's."""
+            if not plan_id or not key:
+                return None, ""
+            row = workspace.review_row(user_of(request), plan_id, key)
+            return row.decision, row.comment
+
+        review_sentence.change(on_choose, [plan, review_sentence], [decision, comment], api_name="review_sentence")
+
+        def save_decision(plan_id: str, key: str, choice: str, note: str, request: gr.Request):
+            if not key:
+                raise WorkspaceError("Choose a sentence to decide on.")
+            return workspace.decide(user_of(request), plan_id, key, choice, note)
 
         @friendly
         def on_decide(plan_id: str, key: str, choice: str, note: str, only_flagged: bool, request: gr.Request):
-            if not key:
-                raise WorkspaceError("Choose a sentence to decide on.")
-            workspace.decide(user_of(request), plan_id, key, choice, note)
+            saved = save_decision(plan_id, key, choice, note, request)
             table, _ = on_review(plan_id, only_flagged, request)
-            return table, ""
+            return table, saved.comment
 
         decide.click(on_decide, [plan, review_sentence, decision, comment, flagged_only], [review_table, comment], api_name="decide")
 
         @friendly
-        def on_review_csv(plan_id: str, request: gr.Request):
+        def on_decide_next(plan_id: str, key: str, choice: str, note: str, only_flagged: bool, request: gr.Request):
+            save_decision(plan_id, key, choice, note, request)
             user = user_of(request)
-            return files.own(user, workspace.export_review_csv(user, plan_id, Path(tempfile.mkdtemp(dir=export_dir))))
+            upcoming = workspace.next_flagged(user, plan_id, key)
+            rows = workspace.review(user, plan_id, flagged_only=only_flagged)
+            choices = [review_choice(r) for r in rows]
+            if upcoming is None:
+                gr.Info("Saved. No other sentence is flagged.")
+                return review_html(rows), gr.Dropdown(choices=choices, value=key), choice, note
+            return review_html(rows), gr.Dropdown(choices=choices, value=upcoming.key), upcoming.decision, upcoming.comment
 
-        review_csv_button.click(on_review_csv, [plan], [review_csv_file], api_name="review_csv")
+        decide_next.click(on_decide_next, [plan, review_sentence, decision, comment, flagged_only],
+                          [review_table, review_sentence, decision, comment], api_name="decide_next")
+
+        @friendly
+        def on_review_csv(plan_id: str, only_flagged: bool, request: gr.Request):
+            user = user_of(request)
+            out = Path(tempfile.mkdtemp(dir=export_dir))
+            return files.own(user, workspace.export_review_csv(user, plan_id, out, flagged_only=bool(only_flagged)))
+
+        review_csv_button.click(on_review_csv, [plan, flagged_only], [review_csv_file], api_name="review_csv")
 
         # -- corpus ----------------------------------------------------------------------------------
         def on_ingest(paths: list[str] | None, progress=gr.Progress()):

@@ -16,6 +16,7 @@ from html import escape
 from assistant.records import Section
 from assistant.review import ReviewRow
 from assistant.workspace.service import PlanOverview, SectionRecord
+from assistant.workspace.versions import SectionVersion
 
 STATUS_MARK = {"empty": "\u25cb empty", "drafted": "\u25d0 drafted", "accepted": "\u25cf accepted"}
 
@@ -206,3 +207,12 @@ def export_status(release) -> str:
     if not release.is_draft:
         return "**Final**: every section is accepted and nothing is flagged or rejected."
     return "**DRAFT** (marked on every page, with a summary on page 1): " + " ".join(release.summary_lines())
+
+
+def version_choices(versions: list[SectionVersion]) -> list[tuple[str, int]]:
+    """The undo list: each version with who made it, how and when; the newest is the text shown now."""
+    return [(v.label() + (" \u00b7 current" if i == 0 else ""), v.number) for i, v in enumerate(versions)]
+
+
+def reviewer_markdown(user: str) -> str:
+    return f"Your decisions are saved under your sign-in name, **{markdown_text(user)}**."
