@@ -150,6 +150,7 @@ PLAN_ENDPOINTS = {
     "chat": ("transformation", "shorter"), "draft_section": ("transformation",), "edit_section": ("transformation", "Mine. [1]"),
     "accept_section": ("transformation",), "reopen_section": ("transformation",), "review": (False,),
     "decide": None, "review_csv": (), "export_docx": (), "export_markdown": (),
+    "redraft_section": ("transformation",), "restore_version": ("transformation", 1), "review_sentence": None, "decide_next": None,
 }
 
 
@@ -172,7 +173,8 @@ def test_another_users_plan_id_is_answered_like_an_unknown_id(web, corpus_assist
 
     unknown = uuid.uuid4().hex
     for name, rest in PLAN_ENDPOINTS.items():
-        rest = (key, "rejected", "bob says no", False) if name == "decide" else rest
+        rest = {"decide": (key, "rejected", "bob says no", False), "decide_next": (key, "rejected", "bob says no", False),
+                "review_sentence": (key,)}.get(name, rest)
         answers = []
         for target in (plan_id, unknown):
             with pytest.raises(AppError) as refused:
@@ -190,7 +192,8 @@ def test_another_users_plan_id_is_answered_like_an_unknown_id(web, corpus_assist
         "plan": (), "overview": (), "messages": ("transformation",), "edit": ("transformation", "Mine. [1]"),
         "accept": ("transformation",), "reopen": ("transformation",), "review": (), "decide": (key, "rejected", "no"),
         "export_markdown": (Path("/tmp"),), "export_docx": (Path("/tmp"),), "export_review_csv": (Path("/tmp"),),
-        "chat": ("transformation", "shorter"),
+        "chat": ("transformation", "shorter"), "versions": ("transformation",), "restore": ("transformation", 1),
+        "redraft_warning": ("transformation",), "review_row": (key,), "next_flagged": (key,),
     }
     for method, rest in calls.items():
         for target in (plan_id, unknown):

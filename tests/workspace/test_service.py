@@ -321,3 +321,12 @@ def test_an_old_workspace_upgrades_keeping_sections_and_decisions(corpus_assista
     assert (version.number, version.kind, version.author, version.created_at) == (1, "draft", "ann", "2026-01-02T09:00:00+00:00")
     row = upgraded.review("ann", "p1")[0]
     assert (row.text, row.decision, row.comment, row.reviewer) == (text, "approved", "fine", "bob")
+
+
+def test_a_chat_that_changes_nothing_says_so_and_makes_no_version(workspace):
+    plan, record = drafted(workspace)
+    reply = list(workspace.chat("ann", plan.id, "transformation", "what is the weather"))[-1]
+    assert reply.kind == "done"
+    assert reply.record.section.to_dict()["sentences"] == record.section.to_dict()["sentences"]  # off topic: offline keeps it
+    assert reply.text.startswith("Nothing changed") and "what is the weather" in reply.text
+    assert len(workspace.versions("ann", plan.id, "transformation")) == 1
