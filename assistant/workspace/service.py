@@ -315,6 +315,8 @@ class Workspace(ReviewDesk, SectionHistory):
         if record.section is None:
             raise WorkspaceError("Draft the section first: an edit is checked against the section's evidence.")
         edited = self.assistant.edit_section(record.section, text)
+        if same_text(record.section, edited):
+            return record  # saved as it was: no new version, and no edit of the officer's to protect
         changes = sentence_changes(record.section, edited)
         with self.db.write() as db:
             self._save_version(db, plan_id, edited, "edit", user, hand_edited=True)

@@ -222,8 +222,12 @@ def test_redrafting_an_edited_section_asks_first_and_keeps_the_edit(workspace):
     # The replaced text is a version, so it can come back.
     assert any("The officer's own closing sentence stays." in [s.text for s in v.section.sentences]
                for v in workspace.versions("ann", plan.id, "transformation"))
-    # A fresh draft holds nothing of the officer's: redrafting it again needs no confirmation.
+    # A fresh draft holds nothing of the officer's: redrafting it again needs no confirmation,
+    # and saving its text unchanged from the editor is no edit either.
     assert workspace.redraft_warning("ann", plan.id, "transformation") == ""
+    workspace.edit("ann", plan.id, "transformation", section_body(done.record.section))
+    assert workspace.redraft_warning("ann", plan.id, "transformation") == ""
+    assert workspace.versions("ann", plan.id, "transformation")[0].kind == "draft"
 
 
 def test_revision_reply_lists_what_changed_not_the_whole_section(workspace):
