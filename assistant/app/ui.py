@@ -293,7 +293,8 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                         partial = ""
             except ConfirmationNeeded as asked:
                 # Nothing was changed: show the section as it is, and ask.
-                yield [*view(user, plan_id, theme_id), text, gr.Group(visible=True), f"**Replace this section?** {markdown_text(str(asked))}"]
+                question = f"**Replace this section?** {markdown_text(str(asked))}"
+                yield [*view(user, plan_id, theme_id), text, gr.Group(visible=True), question]
                 return
             except REFUSALS as exc:
                 # The officer's message was already echoed into the chat and cleared from the box: put both back.

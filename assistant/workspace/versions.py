@@ -71,7 +71,7 @@ def changes_markdown(changes: SentenceChanges) -> list[str]:
     if changes.added:
         lines += ["", "**Added:**", *[f"- {t}" for t in changes.added]]
     if changes.removed:
-        lines += ["", "**Removed:**", *[f"- ~~{t}~~" for t in changes.removed]]
+        lines += ["", "**Removed:**", *[f"- {t}" for t in changes.removed]]
     return lines
 
 

@@ -82,6 +82,7 @@ def test_opening_review_shows_the_table(page):
     table = page.locator("#review table")
     table.wait_for()  # without pressing Refresh
     assert OWN[0] in table.inner_text() and "no citation" in table.inner_text()
+    page.locator("#reviewer").get_by_text("sign-in name").wait_for()
     assert "local" in page.locator("#reviewer").inner_text()  # decisions go under the signed-in name
 
 
