@@ -8,10 +8,7 @@ flows a browser does.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import tempfile
-from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -19,9 +16,11 @@ from gradio.data_classes import FileData
 from gradio.utils import NamedString
 
 from assistant.app.files import PrivateFiles
+from assistant.app.refusals import REFUSALS, friendly, refuse, user_of  # noqa: F401 - user_of: part of this module's API
+from assistant.app.review_tab import build_review_tab
 from assistant.app.views import (
-    budget_html, chat_messages, evidence_html, gaps_markdown, notes_markdown, readable_stream, review_choice, review_html,
-    export_status, markdown_text, reviewer_markdown, section_html, theme_label, version_choices,
+    budget_html, chat_messages, evidence_html, export_status, gaps_markdown, markdown_text, notes_markdown, readable_stream,
+    section_html, theme_label, version_choices,
 )
 from assistant.progress import Progress
 from assistant.render import section_body
@@ -29,50 +28,6 @@ from assistant.workspace.corpus import CorpusManager
 from assistant.workspace.service import ConfirmationNeeded, Workspace, WorkspaceError
 
 DRAFT_MESSAGE = "Draft this section"
-
-
-def user_of(request: gr.Request | None) -> str:
-    """The signed-in user; everyone is 'local' when the app runs on loopback without sign-in."""
-    return (getattr(request, "username", None) or "local") if request is not None else "local"
-
-
-def refuse(exc: Exception) -> None:
-    """Say why an action was refused, in one message.
-
-    `gr.Error` would mark every output of the event with a red "Error" badge that stays over the
-    panel and blocks its clicks; a warning toast leaves the panels alone. Gradio renders the
-    toast's text as HTML, and refusals quote titles a document or an officer wrote: escaped.
-    API clients read the message from the event's log (gradio_client: the job's status updates).
-    """
-    gr.Warning(escape(str(exc).strip("'\"")), title="Not done")
-
-
-REFUSALS = (WorkspaceError, KeyError)
-
-
-def friendly(fn):
-    """Workspace refusals become one message in the page, and every output keeps what it showed."""
-    if inspect.isgeneratorfunction(fn):
-
-        @functools.wraps(fn)
-        def streaming(*args, **kwargs):
-            try:
-                yield from fn(*args, **kwargs)
-            except REFUSALS as exc:
-                refuse(exc)
-                yield gr.skip()  # one skip() leaves every output as it was
-
-        return streaming
-
-    @functools.wraps(fn)
-    def plain(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except REFUSALS as exc:
-            refuse(exc)
-            return gr.skip()
-
-    return plain
 
 
 class UploadBox(gr.File):
@@ -196,23 +151,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                     with gr.Column(scale=2):
                         gr.Markdown("### Evidence\nClick a citation in the section to show its passage.")
                         evidence = gr.HTML(elem_id="evidence", js_on_load=None)
-            with gr.Tab("Review", elem_id="review-tab") as review_tab:
-                reviewer = gr.Markdown(elem_id="reviewer")
-                with gr.Row():
-                    flagged_only = gr.Checkbox(label="Only flagged sentences", value=False)
-                    refresh_review = gr.Button("Refresh")
-                review_table = gr.HTML(elem_id="review", js_on_load=None)
-                with gr.Row():
-                    review_sentence = gr.Dropdown(label="Sentence", choices=[], scale=3, elem_id="review-sentence")
-                    # No default: a decision shows only once a sentence is chosen, and then it is that sentence's.
-                    decision = gr.Radio(label="Decision", choices=["pending", "approved", "rejected"], value=None, scale=2,
-                                        elem_id="decision")
-                    comment = gr.Textbox(label="Comment", scale=3, elem_id="comment")
-                    with gr.Column(scale=1, min_width=160):
-                        decide = gr.Button("Save decision")
-                        decide_next = gr.Button("Save and next flagged", variant="primary", elem_id="decide-next")
-                review_csv_button = gr.Button("Export the review as CSV")
-                review_csv_file = gr.File(label="Review CSV", interactive=False)
+            build_review_tab(workspace, plan, files, export_dir)
             with gr.Tab("Corpus"):
                 uploads = UploadBox(label="Council documents", file_count="multiple", file_types=corpus.allowed_extensions(),
                                   type="filepath")
@@ -349,69 +288,6 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
 
         accept.click(section_action(workspace.accept), [plan, theme], view_outputs, api_name="accept_section")
         reopen.click(section_action(workspace.reopen), [plan, theme], view_outputs, api_name="reopen_section")
-
-        # -- review --------------------------------------------------------------------------------
-        @friendly
-        def on_review(plan_id: str, only_flagged: bool, request: gr.Request):
-            if not plan_id:
-                return review_html([]), gr.Dropdown(choices=[])
-            rows = workspace.review(user_of(request), plan_id, flagged_only=only_flagged)
-            return review_html(rows), gr.Dropdown(choices=[review_choice(r) for r in rows], value=None)
-
-        refresh_review.click(on_review, [plan, flagged_only], [review_table, review_sentence], api_name="review")
-        flagged_only.input(on_review, [plan, flagged_only], [review_table, review_sentence])
-        # Opening the tab shows the table as it stands, and whose name the decisions are saved under.
-        review_tab.select(on_review, [plan, flagged_only], [review_table, review_sentence])
-        def on_reviewer(request: gr.Request):
-            return reviewer_markdown(user_of(request))
-
-        review_tab.select(on_reviewer, None, [reviewer])
-
-        @friendly
-        def on_choose(plan_id: str, key: str | None, request: gr.Request):
-            """The chosen sentence's own decision and comment, never the last one's."""
-            if not plan_id or not key:
-                return None, ""
-            row = workspace.review_row(user_of(request), plan_id, key)
-            return row.decision, row.comment
-
-        review_sentence.change(on_choose, [plan, review_sentence], [decision, comment], api_name="review_sentence")
-
-        def save_decision(plan_id: str, key: str, choice: str, note: str, request: gr.Request):
-            if not key:
-                raise WorkspaceError("Choose a sentence to decide on.")
-            return workspace.decide(user_of(request), plan_id, key, choice, note)
-
-        @friendly
-        def on_decide(plan_id: str, key: str, choice: str, note: str, only_flagged: bool, request: gr.Request):
-            saved = save_decision(plan_id, key, choice, note, request)
-            table, _ = on_review(plan_id, only_flagged, request)
-            return table, saved.comment
-
-        decide.click(on_decide, [plan, review_sentence, decision, comment, flagged_only], [review_table, comment], api_name="decide")
-
-        @friendly
-        def on_decide_next(plan_id: str, key: str, choice: str, note: str, only_flagged: bool, request: gr.Request):
-            save_decision(plan_id, key, choice, note, request)
-            user = user_of(request)
-            upcoming = workspace.next_flagged(user, plan_id, key)
-            rows = workspace.review(user, plan_id, flagged_only=only_flagged)
-            choices = [review_choice(r) for r in rows]
-            if upcoming is None:
-                gr.Info("Saved. No other sentence is flagged.")
-                return review_html(rows), gr.Dropdown(choices=choices, value=key), choice, note
-            return review_html(rows), gr.Dropdown(choices=choices, value=upcoming.key), upcoming.decision, upcoming.comment
-
-        decide_next.click(on_decide_next, [plan, review_sentence, decision, comment, flagged_only],
-                          [review_table, review_sentence, decision, comment], api_name="decide_next")
-
-        @friendly
-        def on_review_csv(plan_id: str, only_flagged: bool, request: gr.Request):
-            user = user_of(request)
-            out = Path(tempfile.mkdtemp(dir=export_dir))
-            return files.own(user, workspace.export_review_csv(user, plan_id, out, flagged_only=bool(only_flagged)))
-
-        review_csv_button.click(on_review_csv, [plan, flagged_only], [review_csv_file], api_name="review_csv")
 
         # -- corpus ----------------------------------------------------------------------------------
         def on_ingest(paths: list[str] | None, progress=gr.Progress()):

@@ -21,9 +21,11 @@ OWN = ["Our officers agreed the new waste round with residents.", "Our own secon
 @pytest.fixture(scope="module")
 def page(corpus_assistant, tmp_path_factory):
     with app_in_chromium(corpus_assistant, tmp_path_factory.mktemp("chromium-profile"), "versions-last.png") as page:
-        page.locator("#budget").get_by_text("Create a plan to start").wait_for()
+        # The shared store may hold other modules' plans for this user: wait for the load, then for this plan.
+        page.wait_for_function("() => (document.querySelector('#budget')?.innerText || '').trim().length > 0")
         page.get_by_label("New plan title").fill(TITLE)
         page.get_by_role("button", name="Create plan").click()
+        page.wait_for_function(f"() => document.querySelector('#plan input').value === {TITLE!r}")
         page.locator("#themes").get_by_text("empty \u00b7").first.wait_for()
         page.get_by_role("button", name="Draft this section").click()
         page.locator("#section a.cite").first.wait_for()

@@ -21,8 +21,8 @@ from tests.app.conftest import client, free_port, refusal
 from tests.conftest import make_settings
 
 # Outputs of the draft view, in order (see assistant/app/ui.py: view_outputs).
-THEMES, BUDGET, CHAT, SECTION, EDITOR, EVIDENCE, GAPS, NOTES = range(8)
-MESSAGE = 8  # chat endpoints also clear (or, refused, keep) the message box
+THEMES, BUDGET, CHAT, SECTION, EDITOR, EVIDENCE, GAPS, NOTES, VERSIONS = range(9)
+MESSAGE = 9  # chat endpoints also clear (or, refused, keep) the message box
 
 
 def untouched(output) -> bool:
