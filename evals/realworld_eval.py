@@ -6,7 +6,10 @@
 Each council is drafted from its own documents only, in a fresh store, as a new user would.
 Measured per council and pooled: false gaps, questions answered from a labelled file, true
 gaps reported (evals/metrics/gaps.py), junk sentences (evals/metrics/junk.py), figures in
-their cited passages, and the plan within its token budget.
+their cited passages, the plan within its token budget, and ALCE citation recall/precision
+(evals/metrics/citations.py) with the offline judge, before and after verification: the
+offline judge is the verifier, so after verification its recall is 1 by construction and the
+figure before verification is the one that measures the drafter.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.api import Assistant
 from assistant.config import Settings
 from evals import realworld
-from evals.metrics import figures, gaps, junk
+from evals.judges import OfflineJudge
+from evals.metrics import citations, figures, gaps, junk
+from evals.recording import RecordingAssistant
 
 log = logging.getLogger("evals.realworld")
 
@@ -32,13 +36,22 @@ def draft_council(council, settings: Settings, drafter: str = "offline", work: P
     """Ingest one council's prepared documents into a fresh store under `work` and draft its plan."""
     with tempfile.TemporaryDirectory(prefix=f"realworld-{council.id}-", dir=work) as tmp:
         docs = realworld.prepare_council(council, Path(tmp) / "documents")
-        assistant = Assistant(settings.with_(data_dir=Path(tmp) / "data"))
+        assistant = RecordingAssistant(settings.with_(data_dir=Path(tmp) / "data"))
         report = assistant.ingest([docs])
         plan = assistant.draft_plan(drafter=drafter)
         return assistant, plan, report
 
 
-def measure_council(council, plan, template, report=None, seconds: float | None = None) -> dict:
+def citation_scores(plan, raw_sections: dict, judge) -> dict:
+    """ALCE citation recall and precision of the plan as drafted (before verification) and as kept (after)."""
+    after, _ = citations.plan_citations(plan.sections, judge)
+    raw = [raw_sections[s.theme_id] for s in plan.sections if s.theme_id in raw_sections]
+    before, _ = citations.plan_citations(raw, judge) if raw else (None, None)
+    return {"after_verification": after.to_dict(), "before_verification": before.to_dict() if before else None}
+
+
+def measure_council(council, plan, template, report=None, seconds: float | None = None,
+                    raw_sections: dict | None = None, judge=None) -> dict:
     scores = gaps.score_plan(plan, council, template)
     found_junk = junk.plan_junk(plan.sections)
     figure_scores = figures.plan_figures(plan.sections)
@@ -54,6 +67,8 @@ def measure_council(council, plan, template, report=None, seconds: float | None 
         "sentences": sum(len(s.sentences) for s in plan.sections),
         "failed_files": [] if report is None else report.failed,
         "seconds": seconds,
+        "seconds_per_section": round(seconds / len(plan.sections), 1) if seconds and plan.sections else None,
+        "citations": citation_scores(plan, raw_sections or {}, judge) if judge is not None else None,
         "plan": plan.to_dict(),
     }
 
@@ -68,6 +83,7 @@ def pooled(councils: list[dict]) -> dict:
     found = sum(c["figures"]["found"] for c in councils)
     return {
         **total.to_dict(with_questions=False),
+        "citations": {stage: _pooled_citations(councils, stage) for stage in ("before_verification", "after_verification")},
         "junk_sentences": sum(len(c["junk"]) for c in councils),
         "sentences": sum(c["sentences"] for c in councils),
         "figures": n_figures, "figures_found": found, "number_fidelity": found / n_figures if n_figures else None,
@@ -77,18 +93,32 @@ def pooled(councils: list[dict]) -> dict:
     }
 
 
+def _pooled_citations(councils: list[dict], stage: str) -> dict | None:
+    """Counts summed over the councils, then the ratios: each sentence and each citation weighs the same."""
+    scored = [c["citations"][stage] for c in councils if c.get("citations") and c["citations"].get(stage)]
+    if not scored:
+        return None
+    keys = ("sentences", "entailed", "citations", "precise_citations", "cited_sentences", "all_precise_sentences")
+    total = {k: sum(s[k] for s in scored) for k in keys}
+    total.update(recall=total["entailed"] / total["sentences"] if total["sentences"] else None,
+                 precision=total["precise_citations"] / total["citations"] if total["citations"] else None)
+    return total
+
+
 def run(council_ids: list[str] | None = None, drafter: str = "offline", settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
-    template = Assistant(settings).template
+    template = RecordingAssistant(settings).template
     folder = realworld.realworld_dir()
     if not realworld.available(folder):
         return {"available": False, "folder": str(folder), "councils": [], "pooled": {}}
     councils = [c for c in realworld.load_councils(folder) if not council_ids or c.id in council_ids]
-    results = []
+    results, judge = [], None
     for council in councils:
         start = time.perf_counter()
-        _, plan, report = draft_council(council, settings, drafter)
-        results.append(measure_council(council, plan, template, report, round(time.perf_counter() - start, 1)))
+        assistant, plan, report = draft_council(council, settings, drafter)
+        seconds = round(time.perf_counter() - start, 1)
+        judge = judge or OfflineJudge(assistant.embedder)
+        results.append(measure_council(council, plan, template, report, seconds, assistant.raw_sections, judge))
         log.info("%s: %s", council.id, results[-1]["gaps"]["false_gaps"])
     return {"available": True, "folder": str(folder), "drafter": drafter, "councils": results, "pooled": pooled(results)}
 
@@ -134,8 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         head = [f"# Real councils, {result['drafter']} drafter", "",
                 f"Model endpoint: {result.get('endpoint') or 'none (offline)'}. Written by `python -m evals.realworld_eval`; "
                 "definitions in `docs/evals.md`.", "",
-                "| council | seconds | sentences |", "|---|---|---|"]
-        head += [f"| {c['council']} | {c['seconds']} | {c['sentences']} |" for c in result["councils"]] + [""]
+                "| council | seconds | seconds per section | sentences |", "|---|---|---|---|"]
+        head += [f"| {c['council']} | {c['seconds']} | {c.get('seconds_per_section')} | {c['sentences']} |"
+                 for c in result["councils"]] + [""]
         data = {"realworld": result, "description": "each council drafted from its own documents"}
         args.report.write_text("\n".join(head + realworld_section(data)) + "\n", encoding="utf-8")
     sys.stdout.write(table(result))

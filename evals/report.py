@@ -56,6 +56,14 @@ def judges_section(result: dict) -> list[str]:
     return out
 
 
+def _citation_cells(scores: dict | None) -> list[str]:
+    """ALCE recall and precision before verification → after it (offline judge); '-' when not measured."""
+    if not scores:
+        return ["-", "-"]
+    before, after = scores.get("before_verification") or {}, scores.get("after_verification") or {}
+    return [f"{_pct(before.get(k))} → {_pct(after.get(k))}" for k in ("recall", "precision")]
+
+
 def realworld_section(data: dict) -> list[str]:
     """Per council: false gaps, answered from a labelled file, true gaps, junk, figures, tokens; then why each miss."""
     rw = data["realworld"]
@@ -71,9 +79,11 @@ def realworld_section(data: dict) -> list[str]:
         rows.append([c["council"], f"{g['false_gaps']}/{g['answerable']} ({_pct(g['false_gap_share'])})",
                      f"{g['answered_from_labelled']}/{g['answerable']} ({_pct(g['answered_from_labelled_share'])})",
                      f"{g['true_gaps_reported']}/{g['gaps']} ({_pct(g['true_gaps_share'])})", junk,
-                     f"{c['figures']['found']}/{c['figures']['figures']}", f"{c['tokens']}/{c['budget']}"])
+                     f"{c['figures']['found']}/{c['figures']['figures']}", f"{c['tokens']}/{c['budget']}",
+                     *_citation_cells(c["gaps"].get("citations") if c["council"] == "**all**" else c.get("citations"))])
     out += _table(["council", "false gaps", "answered from a labelled file", "true gaps reported", "junk sentences",
-                   "figures in source", "tokens"], rows)
+                   "figures in source", "tokens", "citation recall (drafted → kept)",
+                   "citation precision (drafted → kept)"], rows)
     misses = [(c["council"], q) for c in rw["councils"] for q in c["gaps"]["questions"]
               if q["verdict"] not in ("answered from labelled file", "true gap reported")]
     if misses:

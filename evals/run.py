@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import json
 import logging
 import os
@@ -32,6 +31,7 @@ from evals.checks import check_thresholds
 from evals.data import DatasetError, load_dataset, load_judge_pairs
 from evals.judges import OfflineJudge, validate
 from evals.metrics import citations, coverage, figures, injection, pages, retrieval
+from evals.recording import RecordingAssistant
 
 log = logging.getLogger("evals")
 
@@ -40,30 +40,6 @@ THRESHOLDS = PROJECT_ROOT / "evals" / "thresholds.yaml"
 DEFAULT_DATASETS = ("corpus", "seeds", "injection", "realworld")
 REALWORLD = "realworld"  # seven real councils (evals/realworld.py), measured per council by evals/realworld_eval.py
 RETRIEVAL_KS = [1, 3, 5, 10]
-
-
-class RecordingAssistant(Assistant):
-    """The product's Assistant, keeping a copy of each section as the drafter wrote it, before verification."""
-
-    def __init__(self, settings: Settings):
-        super().__init__(settings)
-        self.raw_sections: dict[str, object] = {}
-
-    def drafter(self, name: str | None = None):
-        return _Recorder(super().drafter(name), self.raw_sections)
-
-
-class _Recorder:
-    def __init__(self, inner, sink: dict):
-        self.inner, self.sink, self.name = inner, sink, inner.name
-
-    def draft(self, request):
-        section = self.inner.draft(request)
-        self.sink[request.theme.id] = copy.deepcopy(section)
-        return section
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
 
 def judge_pairs_with_passages(template) -> tuple[list[tuple], list[str]]:

@@ -89,3 +89,28 @@ def test_real_councils_plans_are_grounded_within_budget_and_free_of_junk(realwor
             by_number = section.evidence_by_number()
             for s in section.sentences:
                 assert all(" ".join(s.text.split()) in " ".join(by_number[n].text.split()) for n in s.citations), s.text
+
+
+def test_citation_scores_show_what_verification_removed(tmp_path):
+    """The Qwen report's citation figures per council: drafted (before verification) against kept (after)."""
+    import copy
+
+    from evals.judges import OfflineJudge
+
+    council, plan, template = _plan(tmp_path, "budget.pdf", edi_drafted=False)
+    drafted = copy.deepcopy(plan.sections[0])
+    # What a model might write: a figure the cited passage does not hold. Verification removed it from the plan.
+    drafted.sentences.append(Sentence("The Council saved £9 million in 2023/24 through its savings programme.", [1], 1, "t3_savings"))
+    judge = OfflineJudge(Assistant(Settings()).embedder)
+    result = measure_council(council, plan, template, raw_sections={"wasteful_spend": drafted}, judge=judge, seconds=8.0)
+    before, after = result["citations"]["before_verification"], result["citations"]["after_verification"]
+    assert (before["sentences"], before["entailed"], before["recall"]) == (2, 1, 0.5)
+    assert (after["sentences"], after["entailed"], after["recall"]) == (1, 1, 1.0)
+    assert before["precision"] == 0.5 and after["precision"] == 1.0
+    assert result["seconds_per_section"] == 8.0
+    # Pooled over councils: counts summed, so every sentence weighs the same whichever council it came from.
+    total = pooled([result, result])["citations"]
+    assert total["before_verification"]["sentences"] == 4 and total["before_verification"]["recall"] == 0.5
+    # Without a judge (the offline eval's cheap path) nothing is claimed.
+    assert measure_council(council, plan, template)["citations"] is None
+    assert pooled([measure_council(council, plan, template)])["citations"]["after_verification"] is None
