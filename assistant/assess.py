@@ -37,6 +37,7 @@ class Candidate:
     passage: float = 0.0  # the passage's similarity to the question
     keywords: float = 0.0  # share of the question's key terms held
     query: float = 0.0  # similarity to the question with its key terms
+    example: float = 0.0  # similarity to the closest of the question's example answers
     score: float = 0.0
 
     @property
@@ -189,6 +190,8 @@ class Assessor:
         query_vec = dict(zip((q.id for q in questions), vectors[len(texts) + len(questions):]))
         # Passages as they are stored (title and heading first), so their cached vectors serve.
         passage_vec = dict(zip(numbers, self.embedder.embed_documents([by_number[n].vector_text() for n in numbers])))
+        examples = list(dict.fromkeys(e for q in questions for e in q.examples))
+        example_vec = dict(zip(examples, self.embedder.embed_documents(examples))) if examples else {}
         for question in questions:
             assessment = result.questions[question.id]
             qvec = question_vec[question.id]
@@ -197,6 +200,8 @@ class Assessor:
                 cand.passage = float(np.dot(passage_vec[cand.evidence_number], qvec))
                 cand.keywords = keyword_share(question.keywords, cand.tokens)
                 cand.query = float(np.dot(sentence_vec[cand.text], query_vec[question.id]))
+                if example_vec and question.examples:
+                    cand.example = max(float(np.dot(sentence_vec[cand.text], example_vec[e])) for e in question.examples)
                 cand.score = (weights.sentence * cand.sentence + weights.passage * cand.passage
-                              + weights.keywords * cand.keywords + weights.query * cand.query)
+                              + weights.keywords * cand.keywords + weights.query * cand.query + weights.example * cand.example)
             assessment.candidates.sort(key=lambda c: -c.score)

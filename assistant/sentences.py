@@ -75,10 +75,17 @@ _MINUTES = re.compile(
     r"^(?:the )?(?:committee|board|panel|meeting|cabinet|council)\s+(?:considered|discussed|noted|debated|resolved|invited|"
     r"received a (?:report|presentation|verbal))\b", re.IGNORECASE | re.DOTALL)
 _MINUTES_OPENERS = re.compile(
-    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|it was (?:noted|agreed|"
-    r"resolved|moved|confirmed|reported|explained|highlighted)|a report was|the report (?:highlighted|noted|set out|outlined|"
+    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|it was (?:also |further )?(?:noted|agreed|"
+    r"resolved|moved|confirmed|reported|explained|highlighted|clarified|stated|suggested|acknowledged|recognised|emphasised|raised)|a report was|the report (?:highlighted|noted|set out|outlined|"
     r"provided|presented|also|explained|stated|summarised|detailed)|members (?:were|had been) (?:informed|advised|told|reminded)|"
     r"(?:council|cabinet|the committee|the board) considered|i\s|we were told|in response\b)", re.IGNORECASE)
+# A decision list or resolution, its subject left in the heading above it: "That Cabinet approved ...",
+# "That the comments ... be noted", "Adopted the Digital Strategy (Appendix A).", "He asked how ...".
+_DECISION = re.compile(
+    r"^(?:That\s|(?i:(?:adopted|approved|agreed|noted|endorsed|considered|resolved|delegated|commented|recommended)\s+"
+    r"(?:the|a|an|to|that|on)\b|(?:he|she)\s+(?:\w+\s+){0,2}?" + _VERBS + r"\b|"
+    r"(?:the )?(?:committee|cabinet|council|members|panel|board)\s+(?:was|were) (?:asked|invited|informed|advised|told)\b))|"
+    r"(?i:\bto (?:agree|approve) (?:to )?the adoption of\b)")
 # "..., A Wilkie advised that ...": a named speaker anywhere in the sentence.
 _NAMED_SPEAKER = re.compile(r"\b(?:[A-Z]\.?\s|(?:Councillor|Cllr|Mr|Mrs|Ms|Dr)\.?\s+)[A-Z][a-z]+\s+" + _VERBS + r"\b")
 _REPORTED_SPEECH = re.compile(r"\b(?:said|stated|explained|added|commented)\s*[:,]\s*[\"\u201c]", re.IGNORECASE)
@@ -129,14 +136,33 @@ def sentence_problem(sentence: str) -> str | None:
         return CONTACT
     if _BOILERPLATE.match(s) or _REPORT_FURNITURE.search(s):
         return BOILERPLATE
-    if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s) or _NAMED_SPEAKER.search(s):
+    if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s) or _NAMED_SPEAKER.search(s) \
+            or _DECISION.search(s):
         return MINUTES
+    if _DASH_CELLS.search(s):
+        return TABLE_ROW
+    if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s):
+        return FRAGMENT
     letters = [c for c in s if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:
         return TABLE_ROW
     if s.count("(") != s.count(")") or s.count("\u201c") != s.count("\u201d"):
         return FRAGMENT
     return None
+
+
+# Empty cells of a table row: "... -621.0 - - - - 621.0 ...".
+_DASH_CELLS = re.compile(r"(?:\s[-\u2013]){3,}\s")
+# A page's running footer glued into a sentence at a page break.
+_PAGE_MARK = re.compile(r"\bpage \d+ of \d+\b", re.IGNORECASE)
+# List items run together: "... : - collect recycling - clean streets - maintain parks".
+_LIST_DASH = re.compile(r"(?:^|\s)-\s+(?=[a-zA-Z])")
+# An action-plan bullet with no subject ("Evaluate the impact on ...", "Consider the strategic contributions ..."):
+# a task on a list, not a statement of what the council does or did.
+_ACTION_ITEM = re.compile(
+    r"^(?:consider|evaluate|ensure|explore|sharpen|establish|refresh|identify|undertake|embed|strengthen|review|assess|"
+    r"develop|deliver|implement|introduce|maintain|promote)\s+(?:the|a|an|all|our|your|its|their|how|whether|and|up)\b",
+    re.IGNORECASE)
 
 
 # A sentence opening with one of these leans on the one before it ("It delivered £1.9m...").

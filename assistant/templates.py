@@ -25,6 +25,11 @@ class GuidanceQuestion(_Strict):
     text: str
     # Extra search terms: names and phrases a council document would use for this point.
     keywords: list[str] = Field(default_factory=list)
+    # What an answer sounds like, in general terms and a council's voice ("We track a set of key performance
+    # indicators and report them to Cabinet every quarter."): a question and its answer are worded differently,
+    # so the assess stage also scores a sentence by how close it comes to these. Written from the question,
+    # never from one council's documents; no figure in them is ever drafted.
+    examples: list[str] = Field(default_factory=list)
 
     def query(self) -> str:
         return " ".join([self.text, *self.keywords])

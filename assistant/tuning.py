@@ -34,6 +34,7 @@ class RelevanceWeights(_Strict):
     passage: float = Field(ge=0)  # the sentence's passage (with title and heading) vs the question
     keywords: float = Field(ge=0)  # share of the question's key terms the sentence holds
     query: float = Field(default=0.0, ge=0)  # candidate sentence vs the question with its key terms (as retrieval asks it)
+    example: float = Field(default=0.0, ge=0)  # candidate sentence vs the closest of the question's example answers
 
 
 class Drafting(_Strict):

@@ -42,6 +42,7 @@ SENTENCE_WEIGHTS = (1.0,)
 QUERY_WEIGHTS = (0.0, 0.5)
 PASSAGE_WEIGHTS = (0.0, 0.3)
 KEYWORD_WEIGHTS = (0.0, 0.2, 0.35, 0.5)
+EXAMPLE_WEIGHTS = (0.0, 1.0, 2.0)
 THRESHOLD_STEP = 0.005
 # Per-question thresholds: how many labelled questions a question's own threshold must win to move one unit
 # of score away from the global one. Each question has only six or seven labelled councils; the pull keeps
@@ -61,19 +62,28 @@ class Row:
     question_id: str
     expect: str  # answer | gap
     labelled_files: list[str]
-    # (sentence, passage, keywords, file name, text, query): the text only for studying other relevance models
+    # (sentence, passage, keywords, file name, text, query, retrieval rank of its passage for the question,
+    # similarity to the closest example answer): the text only for studying other relevance models
     # (`--features` saves it under out/, which is not committed: it is the councils' own words).
     candidates: list[tuple]
     question: str = ""
 
 
-def extract(settings: Settings, councils: list | None = None, work: Path | None = None) -> list[Row]:
-    """Ingest each council and assess every question: the rows a tuning is judged on."""
+def extract(settings: Settings, councils: list | None = None, work: Path | None = None, stores: Path | None = None,
+            retrieval: dict | None = None) -> list[Row]:
+    """Ingest each council and assess every question: the rows a tuning is judged on.
+
+    `stores` keeps each council's store in a folder of its own between runs (ingest skips unchanged files),
+    so trying another retrieval depth (`retrieval`: passages_per_question, max_evidence_per_theme) costs
+    seconds, not an ingest."""
     rows = []
     for council in councils or realworld.load_councils():
         with tempfile.TemporaryDirectory(prefix=f"calibrate-{council.id}-", dir=work) as tmp:
-            docs = realworld.prepare_council(council, Path(tmp) / "documents")
-            assistant = Assistant(settings.with_(data_dir=Path(tmp) / "data"))
+            base = stores / council.id if stores else Path(tmp)
+            docs = realworld.prepare_council(council, base / "documents")
+            assistant = Assistant(settings.with_(data_dir=base / "data"))
+            if retrieval:
+                assistant.tuning = assistant.tuning.with_drafting(**retrieval)
             assistant.ingest([docs])
             rows += council_rows(assistant, council)
     return rows
@@ -90,7 +100,7 @@ def council_rows(assistant: Assistant, council) -> list[Row]:
                 continue
             rows.append(Row(council.id, qid, label.expect, sorted(label.files), [
                 (round(c.sentence, 4), round(c.passage, 4), round(c.keywords, 4), Path(evidence[c.evidence_number].source).name,
-                 c.text, round(c.query, 4)) for c in qa.candidates], qa.question))
+                 c.text, round(c.query, 4), c.order[0], round(c.example, 4)) for c in qa.candidates], qa.question))
     return rows
 
 
@@ -100,6 +110,7 @@ class Tuned:
     passage: float
     keywords: float
     query: float
+    example: float
     threshold: float
     questions: dict = field(default_factory=dict)  # question id -> its own threshold, where it differs
 
@@ -107,18 +118,20 @@ class Tuned:
         return self.questions.get(question_id, self.threshold)
 
     @property
-    def weights(self) -> tuple[float, float, float, float]:
-        return (self.sentence, self.passage, self.keywords, self.query)
+    def weights(self) -> tuple[float, float, float, float, float]:
+        return (self.sentence, self.passage, self.keywords, self.query, self.example)
 
     def score(self, cand) -> float:
         query = cand[5] if len(cand) > 5 else 0.0
-        return self.sentence * cand[0] + self.passage * cand[1] + self.keywords * cand[2] + self.query * query
+        example = cand[7] if len(cand) > 7 else 0.0
+        return (self.sentence * cand[0] + self.passage * cand[1] + self.keywords * cand[2] + self.query * query
+                + self.example * example)
 
 
 def _summaries(rows: list[Row], weights) -> tuple:
     """Per row, under these weights: its best score, and the best score of a labelled-file candidate among the
     first TAKEN (the drafter takes the best that clear the threshold, so that candidate is taken iff it clears it)."""
-    t = Tuned(*weights, 0.0)
+    t = Tuned(*weights, *(0.0,) * (5 - len(weights)), 0.0)  # weights without an example weight give it none
     best, labelled = np.full(len(rows), -np.inf), np.full(len(rows), -np.inf)
     for i, row in enumerate(rows):
         scored = sorted(((t.score(c), c[3]) for c in row.candidates), reverse=True)
@@ -140,7 +153,7 @@ def _counts(best, labelled, answer, thresholds: np.ndarray) -> dict[str, np.ndar
             "true_gaps": (~clears & ~answer).sum(axis=1)}
 
 
-def outcomes(rows: list[Row], weights: tuple[float, float, float, float], threshold: float,
+def outcomes(rows: list[Row], weights: tuple[float, ...], threshold: float,
              questions: dict | None = None) -> dict:
     """Counts for one tuning (a global threshold, and per-question ones where given): answerable answered
     right, false gaps, true gaps kept."""
@@ -213,7 +226,7 @@ def fit(rows: list[Row], per_question: bool = False) -> tuple[Tuned, float]:
 
 def _fit_global(rows: list[Row]) -> tuple[Tuned, float]:
     best: tuple[float, Tuned] | None = None
-    for weights in itertools.product(SENTENCE_WEIGHTS, PASSAGE_WEIGHTS, KEYWORD_WEIGHTS, QUERY_WEIGHTS):
+    for weights in itertools.product(SENTENCE_WEIGHTS, PASSAGE_WEIGHTS, KEYWORD_WEIGHTS, QUERY_WEIGHTS, EXAMPLE_WEIGHTS):
         if not weights[0] and not weights[3]:
             continue  # some similarity to the question is needed
         top_scores, labelled, answer = _summaries(rows, weights)
@@ -269,7 +282,7 @@ def write_tuning(path: Path, tuned: Tuned, loco: dict, in_sample: dict, n_rows: 
 
     text = path.read_text(encoding="utf-8")
     weights = (f"weights: {{sentence: {tuned.sentence}, passage: {tuned.passage}, keywords: {tuned.keywords}, "
-               f"query: {tuned.query}}}")
+               f"query: {tuned.query}, example: {tuned.example}}}")
     text = re.sub(r"(?m)^(  )weights: \{[^}]*\}", lambda m: m.group(1) + weights, text)
     text = re.sub(r"(?m)^(  relevance_threshold: )[-0-9.]+", lambda m: f"{m.group(1)}{tuned.threshold}", text)
     own = "question_thresholds: {" + ", ".join(f"{q}: {v}" for q, v in sorted(tuned.questions.items())) + "}"
@@ -294,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--features", type=Path, help="save the extracted features at this JSON path (under out/: they hold document text)")
     parser.add_argument("--reuse", action="store_true", help="fit on the features saved at --features instead of extracting them again")
     parser.add_argument("--write", action="store_true", help="write the tuning fitted on all councils into prompts/tuning/")
+    parser.add_argument("--stores", type=Path, help="keep each council's store under this folder between runs (out/...)")
+    parser.add_argument("--passages", type=int, help="passages retrieved per guidance question (default: the tuning's)")
+    parser.add_argument("--cap", type=int, help="most passages one theme's evidence holds (default: the tuning's)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not realworld.available():
@@ -303,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse and args.features and args.features.exists():
         rows = [Row(**r) for r in json.loads(args.features.read_text(encoding="utf-8"))]
     else:
-        rows = extract(settings)
+        retrieval = {k: v for k, v in (("passages_per_question", args.passages), ("max_evidence_per_theme", args.cap)) if v}
+        rows = extract(settings, stores=args.stores, retrieval=retrieval)
         if args.features:
             args.features.parent.mkdir(parents=True, exist_ok=True)
             args.features.write_text(json.dumps([asdict(r) for r in rows]), encoding="utf-8")
@@ -315,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write("\nLeave-one-council-out (fitted on six, scored on the seventh):\n")
     for council, c in loco["councils"].items():
         t = c["tuning"]
-        sys.stdout.write(f"  {council:14s} weights {t['sentence']}/{t['passage']}/{t['keywords']}/{t['query']} threshold {t['threshold']:.3f}: "
+        sys.stdout.write(f"  {council:14s} weights {t['sentence']}/{t['passage']}/{t['keywords']}/{t['query']}/{t['example']} threshold {t['threshold']:.3f}: "
                          f"false gaps {c['false_gaps']}/{c['answerable']}, answered right {c['answered_right']}/{c['answerable']}, "
                          f"true gaps {c['true_gaps']}/{c['gaps']}\n")
     sys.stdout.write(f"  held out, pooled: {loco['pooled']} {shares(loco['pooled'])}\n")

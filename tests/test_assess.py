@@ -85,3 +85,26 @@ def test_a_question_cut_by_the_budget_becomes_a_gap_saying_so(wasteful):
     _remark_gaps(section, request, drafted={"t3_savings": 2, "t3_assets": 1}, verified={"t3_savings": 2, "t3_assets": 1})
     reasons = {g.question_id: g.reason for g in section.gaps}
     assert "allowance" in reasons["t3_savings"] and "t3_assets" not in reasons
+
+
+def test_example_answers_lift_a_sentence_worded_as_an_answer(corpus_assistant):
+    """An answer is worded far from its question ("How do you measure productivity?" is answered by a sentence
+    about indicators reported to Cabinet). The template's example answers let such a sentence score by how close
+    it comes to them; with no example weight it scores by the question alone."""
+    from assistant.records import Evidence
+
+    template = corpus_assistant.template
+    measure = next(q for t in template.themes for q in t.questions if q.id == "t1_measure")
+    assert measure.examples, "the productivity plan template gives example answers for t1_measure"
+    answer = "Each quarter the Cabinet receives a report on twenty indicators, each with its target and trend."
+    topical = "Productivity in the organisation matters to residents and to the Council."
+    evidence = [Evidence(1, "c1", "d1", "Council plan", "plan.pdf", 3, "Performance", f"{answer} {topical}")]
+    tuning = corpus_assistant.tuning
+    weights = tuning.drafting.weights
+    with_examples = Assessor(corpus_assistant.embedder, tuning).assess([measure], evidence, {"t1_measure": [1]})
+    without = Assessor(corpus_assistant.embedder, tuning.with_drafting(weights=weights.model_copy(update={"example": 0.0}))
+                       ).assess([measure], evidence, {"t1_measure": [1]})
+    scored = {c.text: c for c in with_examples.questions["t1_measure"].candidates}
+    assert scored[answer].example > scored[topical].example + 0.1
+    gain = {c.text: scored[c.text].score - c.score for c in without.questions["t1_measure"].candidates}
+    assert gain[answer] > gain[topical] > 0

@@ -67,7 +67,7 @@ def test_the_shipped_threshold_has_margins_on_real_councils(realworld_councils):
     rows = [row for council, assistant in realworld_councils.values() for row in council_rows(assistant, council)]
     drafting = load_tuning().drafting
     w = drafting.weights
-    weights = (w.sentence, w.passage, w.keywords, w.query)
+    weights = (w.sentence, w.passage, w.keywords, w.query, w.example)
 
     def judged(delta: float) -> dict:  # every threshold, the global one and each question's own, moved by delta
         own = {q: v + delta for q, v in drafting.question_thresholds.items()}

@@ -1,0 +1,39 @@
+"""The sentence filter's rules on the kinds of text real council documents hold (invented examples, no council's words)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.sentences import FRAGMENT, MINUTES, TABLE_ROW, sentence_problem
+
+
+@pytest.mark.parametrize("text, problem", [
+    # A resolution or decision list, its subject left in the heading above it.
+    ("That the report of the Director of Finance on the budget be noted.", MINUTES),
+    ("That the Panel approved a contract length of eight years for the new service.", MINUTES),
+    ("Adopted the Customer Strategy as set out in the report.", MINUTES),
+    ("He asked whether the savings in the plan were realistic.", MINUTES),
+    ("It was also noted that each service would publish its own plan.", MINUTES),
+    ("The Committee were asked to note the progress made on the programme.", MINUTES),
+    ("The Cabinet Member for Finance to approve the adoption of the Digital Strategy.", MINUTES),
+    # Table cells run together, a page footer glued in at a page break, list items run together, a task list.
+    ("Review of the parks contract with savings of -120.0 - - - - 120.0 planned in year two.", TABLE_ROW),
+    ("Small differences occur, and tables may appear not Page 12 of 40 to add up.", FRAGMENT),
+    ("The new plan will: - improve the roads - build more homes - support local businesses.", FRAGMENT),
+    ("Evaluate the impact on organisational performance and the use of intelligence.", FRAGMENT),
+    ("Consider the strategic contributions and future deliverables of the programme.", FRAGMENT),
+])
+def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
+    assert sentence_problem(text) == problem
+
+
+@pytest.mark.parametrize("text", [
+    "The Council restructured its senior management team in 2023, saving £1.2 million a year.",
+    # Dashes used as parentheses, a year span, a gerund that is the sentence's subject.
+    "Moving services online became a necessity – and technology helped – but it showed who was left behind.",
+    "The MTFS covers the five years 2025-30 and assumes council tax rises each year.",
+    "Using social media for recruitment has shortened the time it takes to fill a post.",
+    "Thatcham and Reading councils share a building control service.",
+])
+def test_plain_statements_pass(text):
+    assert sentence_problem(text) is None
