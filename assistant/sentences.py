@@ -170,12 +170,16 @@ _ANAPHORA = re.compile(r"^(?:this|it|its|they|their|these|those|such|he|she|the 
                        re.IGNORECASE)
 
 
+_BACK_REFERENCE = re.compile(r"\b(?:this|these|those)\s+(?!(?:year|month|week|quarter|financial year|time)\b)[a-z]", re.IGNORECASE)
+
+
 def leans_on_previous(sentence: str) -> bool:
     """Whether the sentence opens on a reference to text before it ("This was lower than forecast...",
     "However, ...") or points back at something named earlier ("these challenges")."""
     s = sentence.strip()
     if _EXPLETIVE_IT.match(s):
-        return False
+        # "It is clear that ... to achieve this vision.": the "it" is the sentence's own, "this vision" is not.
+        return bool(_BACK_REFERENCE.search(s))
     return bool(_ANAPHORA.match(s) or _CONTINUATION.match(s) or _DEMONSTRATIVE.match(s) or _THIS.match(s))
 
 

@@ -37,3 +37,11 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None
+
+
+def test_an_opening_it_of_its_own_still_leans_when_the_sentence_points_back():
+    from assistant.sentences import leans_on_previous
+
+    assert not leans_on_previous("It is important that residents can reach services online.")
+    assert not leans_on_previous("It is expected that savings this year will reach the target.")
+    assert leans_on_previous("It is clear that the Council must work with its partners to achieve this vision.")

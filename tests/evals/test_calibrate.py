@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from assistant.tuning import load_tuning
-from evals.calibrate import Row, council_rows, fit, leave_one_council_out, outcomes, tuned_outcomes
+from evals.calibrate import GRIDS, Row, council_rows, fit, leave_one_council_out, outcomes, select_grid, tuned_outcomes
 
 
 def _row(council, qid, expect, best, labelled=True):
@@ -79,6 +79,32 @@ def test_the_shipped_threshold_has_margins_on_real_councils(realworld_councils):
         for key in ("answered_right", "false_gaps", "true_gaps"):
             assert abs(moved[key] - shipped[key]) <= 8, (delta, key, shipped, moved)
     # And it is no worse than what calibration would fit on the same data now (the file is not stale).
-    tuned, _ = fit(rows, per_question=True)
+    tuned, _ = fit(rows, per_question=True, grid=select_grid(rows))
     best = tuned_outcomes(rows, tuned)
     assert shipped["answered_right"] + shipped["true_gaps"] >= best["answered_right"] + best["true_gaps"] - 3
+
+
+def _featured(council, qid, expect, sentence, keywords, example):
+    """A row whose one candidate (from the labelled file) has these features."""
+    return Row(council, qid, expect, ["a.txt"], [(sentence, 0.0, keywords, "a.txt", "", 0.0, 0, example)])
+
+
+def test_the_features_are_chosen_on_held_out_councils():
+    """Which features to use is decided by held-out councils, and the held-out estimate chooses them without the
+    council it scores. Here the example-answer similarity separates answers from gaps in every council, and the
+    key-term share is noise, so a family that can use examples must win and score every council right."""
+    rows = []
+    for i, council in enumerate(f"c{n}" for n in range(7)):
+        rows += [_featured(council, f"a{q}", "answer", 0.5, (q + i) % 2, 0.8) for q in range(3)]
+        rows += [_featured(council, f"g{q}", "gap", 0.5, (q + i + 1) % 2, 0.3) for q in range(2)]
+
+    def held_out(grid):
+        pooled = leave_one_council_out(rows, grid=grid)["pooled"]
+        return pooled["answered_right"] + pooled["true_gaps"]
+
+    chosen = select_grid(rows)
+    assert held_out(chosen) == max(held_out(g) for g in GRIDS) == 35
+    assert chosen.example != (0.0,) and held_out(next(g for g in GRIDS if g.example == (0.0,))) < 35
+    nested = leave_one_council_out(rows, grid=None)
+    assert {c["grid"] for c in nested["councils"].values()} <= {g.name for g in GRIDS}
+    assert nested["pooled"]["answered_right"] == 21 and nested["pooled"]["true_gaps"] == 14
