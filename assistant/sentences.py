@@ -75,17 +75,19 @@ _MINUTES = re.compile(
     r"^(?:the )?(?:committee|board|panel|meeting|cabinet|council)\s+(?:considered|discussed|noted|debated|resolved|invited|"
     r"received a (?:report|presentation|verbal))\b", re.IGNORECASE | re.DOTALL)
 _MINUTES_OPENERS = re.compile(
-    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|it was (?:also |further )?(?:noted|agreed|"
-    r"resolved|moved|confirmed|reported|explained|highlighted|clarified|stated|suggested|acknowledged|recognised|emphasised|raised)|a report was|the report (?:highlighted|noted|set out|outlined|"
+    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|it was (?:also |further )?(?:noted?|agreed|"
+    r"resolved|moved|confirmed|reported|explained|highlighted|clarified|stated|suggested|acknowledged|recognised|emphasised|raised|"
+    r"discussed)|the report (?:covers|sets out|provides)\b|a report was|the report (?:highlighted|noted|set out|outlined|"
     r"provided|presented|also|explained|stated|summarised|detailed)|members (?:were|had been) (?:informed|advised|told|reminded)|"
     r"(?:council|cabinet|the committee|the board) considered|i\s|we were told|in response\b)", re.IGNORECASE)
 # A decision list or resolution, its subject left in the heading above it: "That Cabinet approved ...",
 # "That the comments ... be noted", "Adopted the Digital Strategy (Appendix A).", "He asked how ...".
 _DECISION = re.compile(
     r"^(?:That\s|(?i:(?:adopted|approved|agreed|noted|endorsed|considered|resolved|delegated|commented|recommended)\s+"
-    r"(?:the|a|an|to|that|on)\b|(?:he|she)\s+(?:\w+\s+){0,2}?" + _VERBS + r"\b|"
-    r"(?:the )?(?:committee|cabinet|council|members|panel|board)\s+(?:was|were) (?:asked|invited|informed|advised|told)\b))|"
-    r"(?i:\bto (?:agree|approve) (?:to )?the adoption of\b)")
+    r"(?:the|a|an|to|that|on|\w+ing)\b|discussions? (?:centred|centered|focused|focussed|were held)\b|(?:he|she)\s+(?:\w+\s+){0,2}?" + _VERBS + r"\b|"
+    r"(?:the )?(?:committee|cabinet|council|members|panel|board)\s+(?:was|were) (?:asked|invited|informed|advised|told|notified|"
+    r"updated|reminded|assured)\b))|"
+    r"(?i:\bto (?:agree|approve) (?:to )?the adoption of\b|\bpresented (?:the|a|his|her|their) (?:report|item|paper)\b)")
 # "..., A Wilkie advised that ...": a named speaker anywhere in the sentence.
 _NAMED_SPEAKER = re.compile(r"\b(?:[A-Z]\.?\s|(?:Councillor|Cllr|Mr|Mrs|Ms|Dr)\.?\s+)[A-Z][a-z]+\s+" + _VERBS + r"\b")
 _REPORTED_SPEECH = re.compile(r"\b(?:said|stated|explained|added|commented)\s*[:,]\s*[\"\u201c]", re.IGNORECASE)
@@ -94,10 +96,11 @@ _REPORT_FURNITURE = re.compile(
     r"reasons? for (?:the )?(?:recommendations?|decisions?)|members (?:of [\w ]{1,30})?are (?:asked|recommended|invited)|"
     r"notice of|note:|please note|you can|your (?:views|responses|comments)|for more information|click|read more|find out more|"
     r"(?:cabinet|council|the committee) is (?:asked|recommended)|for (?:the )?(?:committee|cabinet|council|members|board|panel) to)|"
-    r"\b(?:is|are) (?:shown|set out|detailed|attached|included|summarised|provided) (?:in|at) (?:the following|the table|table|appendix|annex)|"
+    r"\b(?:is|are|was|were) (?:shown|set out|detailed|attached|included|summarised|provided) (?:in|at) (?:the following|the table|table|appendix|annex)|"
     r"\bin this (?:report|statement|paper)\b|\bthe following table\b|\bthis report (?:sets out|provides|presents|seeks|asks)\b|"
     r"\b(?:can be found|is now available|are now available) (?:below|above|here|on this page|in the documents)|\bon this page\b|"
-    r"\battached (?:as|at) (?:an )?appendix|^venue:|"
+    r"\battached (?:as|at) (?:an )?appendix|^venue:|\bthe (?:table|chart|graph|figure|diagram) (?:below|above)\b|"
+    r"^further (?:details|information)\b|"
     r"\bequality act(?: 2010)?\b|\bequality impact (?:assessments?|analysis|screening)\b|\beqia\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",
     re.IGNORECASE)
 # Openers that continue an argument begun in an earlier sentence.
@@ -139,7 +142,7 @@ def sentence_problem(sentence: str) -> str | None:
     if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s) or _NAMED_SPEAKER.search(s) \
             or _DECISION.search(s):
         return MINUTES
-    if _DASH_CELLS.search(s):
+    if _DASH_CELLS.search(s) or _LABEL_AND_FIGURE.match(s) or _GLUED_CELL.search(s):
         return TABLE_ROW
     if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s):
         return FRAGMENT
@@ -153,6 +156,13 @@ def sentence_problem(sentence: str) -> str | None:
 
 # Empty cells of a table row: "... -621.0 - - - - 621.0 ...".
 _DASH_CELLS = re.compile(r"(?:\s[-\u2013]){3,}\s")
+# Cells of a borderless table read as prose (PDFs whose tables have no ruling lines): a row label then its
+# figure ("Efficiency Savings £3.5m savings aimed at ...", "Transformation - £39.3m ..."), or one cell's text
+# run into the next cell's capitalised opening ("... Scope for Improvement - High The council has ...").
+_LABEL_AND_FIGURE = re.compile(r"^(?!(?:The|A|An|This|That|These|Those|Our|Its|Their|Over|Around|About|Nearly|Almost|Only|Some|"
+                               r"Each|Every|Total|Up|In|Of|By|With|For|From|Since|Until|After|Before|Another|Further)\b)"
+                               r"(?:[A-Z][\w/&'-]*\s+){1,3}(?:[-\u2013]\s+)?-?£\d")
+_GLUED_CELL = re.compile(r"[a-z0-9] (?:The|This|These|Our|We|It) (?!(?:Council|County|Borough|City)\b)[a-z]")
 # A page's running footer glued into a sentence at a page break.
 _PAGE_MARK = re.compile(r"\bpage \d+ of \d+\b", re.IGNORECASE)
 # List items run together: "... : - collect recycling - clean streets - maintain parks".

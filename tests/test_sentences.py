@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import FRAGMENT, MINUTES, TABLE_ROW, sentence_problem
+from assistant.sentences import BOILERPLATE, FRAGMENT, MINUTES, TABLE_ROW, sentence_problem
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -21,6 +21,15 @@ from assistant.sentences import FRAGMENT, MINUTES, TABLE_ROW, sentence_problem
     ("Small differences occur, and tables may appear not Page 12 of 40 to add up.", FRAGMENT),
     ("The new plan will: - improve the roads - build more homes - support local businesses.", FRAGMENT),
     ("Evaluate the impact on organisational performance and the use of intelligence.", FRAGMENT),
+    # Cells of a borderless table read as prose: a row label and its figure, one cell run into the next.
+    ("Efficiency Savings £3.5m savings aimed at the same outcomes at less cost in each directorate.", TABLE_ROW),
+    ("Transformation - £12.1m savings aimed at avoiding future cost increases in social care.", TABLE_ROW),
+    ("Scope for Improvement - High The council has planned savings in every year since 2012.", TABLE_ROW),
+    ("Considered adding indicators on the performance of suppliers and staff satisfaction.", MINUTES),
+    ("The Panel were notified of the work on recruitment and retention across the Council.", MINUTES),
+    ("The Finance Manager presented the report to the Committee and answered questions.", MINUTES),
+    ("The table below shows the online transactions completed for each service area.", BOILERPLATE),
+    ("Further details on the capital programme are in the Investment Strategy at Appendix N.", BOILERPLATE),
     ("Consider the strategic contributions and future deliverables of the programme.", FRAGMENT),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
@@ -34,6 +43,8 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "The MTFS covers the five years 2025-30 and assumes council tax rises each year.",
     "Using social media for recruitment has shortened the time it takes to fill a post.",
     "Thatcham and Reading councils share a building control service.",
+    "The £35m capital budget for the project was reduced to £20m in February 2023.",
+    "In 2023 the Council saved £2.4m by bringing its leisure centres back in house.",
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 from assistant.tuning import load_tuning
-from evals.calibrate import GRIDS, Row, council_rows, fit, leave_one_council_out, outcomes, select_grid, tuned_outcomes
+from evals.calibrate import DEFAULT_GRID, GRIDS, Grid, Row, council_rows, fit, leave_one_council_out, outcomes, select_grid, tuned_outcomes
+
+# These rows have a sentence similarity only: fit them on a grid that keeps its weight, and so the scale, at 1.
+SENTENCE_SCALE = Grid("sentence similarity", sentence=(1.0,), passage=(0.0,), keywords=(0.0,), query=(0.0,), example=(0.0,))
 
 
 def _row(council, qid, expect, best, labelled=True):
@@ -14,7 +17,7 @@ def _row(council, qid, expect, best, labelled=True):
 def test_the_threshold_lands_in_the_middle_of_the_gap_between_classes():
     rows = [_row(c, f"q{i}", "answer", 0.6 + 0.01 * i) for c in ("x", "y") for i in range(5)]
     rows += [_row(c, f"g{i}", "gap", 0.3 + 0.01 * i) for c in ("x", "y") for i in range(3)]
-    tuned, score = fit(rows)
+    tuned, score = fit(rows, grid=SENTENCE_SCALE)
     assert score == 1.0
     assert 0.4 < tuned.threshold < 0.55  # not hugging either class: the widest margin
     counts = outcomes(rows, tuned.weights, tuned.threshold)
@@ -29,7 +32,7 @@ def test_an_answer_from_the_wrong_file_is_not_answered_right():
 def test_leave_one_council_out_scores_each_council_on_a_fit_without_it():
     rows = [_row(c, f"q{i}", "answer", 0.6) for c in ("x", "y", "z") for i in range(3)]
     rows += [_row(c, "g", "gap", 0.3) for c in ("x", "y", "z")]
-    loco = leave_one_council_out(rows)
+    loco = leave_one_council_out(rows, grid=SENTENCE_SCALE)
     assert set(loco["councils"]) == {"x", "y", "z"}
     assert loco["pooled"]["answerable"] == 9 and loco["false_gap_share"] == 0.0 and loco["true_gaps_share"] == 1.0
 
@@ -42,8 +45,8 @@ def test_a_question_gets_its_own_threshold_only_when_its_councils_agree():
     rows += [_row(c, "burdens", "gap", 0.7 + 0.01 * i) for i, c in enumerate(councils)]
     # "mixed": one council of six disagrees with the rest: not enough to move it.
     rows += [_row(c, "mixed", "gap" if c == "c0" else "answer", 0.62) for c in councils]
-    one, _ = fit(rows)
-    own, _ = fit(rows, per_question=True)
+    one, _ = fit(rows, grid=SENTENCE_SCALE)
+    own, _ = fit(rows, per_question=True, grid=SENTENCE_SCALE)
     assert "mixed" not in own.questions and "q0" not in own.questions
     assert own.questions["burdens"] > 0.75 > one.threshold  # above every council's best, so all six stay gaps
     assert tuned_outcomes(rows, own)["true_gaps"] == 12 > outcomes(rows, one.weights, one.threshold)["true_gaps"]
@@ -56,7 +59,7 @@ def test_per_question_thresholds_are_fitted_without_the_held_out_council():
     rows = [_row(c, "q", "answer", 0.6) for c in councils for _ in range(3)]
     rows += [_row(c, "odd", "gap" if c == "c5" else "answer", 0.5) for c in councils]
     rows += [_row(c, "g", "gap", 0.3) for c in councils]
-    held = leave_one_council_out(rows)["councils"]["c5"]
+    held = leave_one_council_out(rows, grid=SENTENCE_SCALE)["councils"]["c5"]
     assert held["true_gaps"] == 1 + 0  # "g" kept; "odd" answered, since the other five say it is answerable
     assert held["gaps"] == 2
 
@@ -79,7 +82,7 @@ def test_the_shipped_threshold_has_margins_on_real_councils(realworld_councils):
         for key in ("answered_right", "false_gaps", "true_gaps"):
             assert abs(moved[key] - shipped[key]) <= 8, (delta, key, shipped, moved)
     # And it is no worse than what calibration would fit on the same data now (the file is not stale).
-    tuned, _ = fit(rows, per_question=True, grid=select_grid(rows))
+    tuned, _ = fit(rows, per_question=True, grid=DEFAULT_GRID)
     best = tuned_outcomes(rows, tuned)
     assert shipped["answered_right"] + shipped["true_gaps"] >= best["answered_right"] + best["true_gaps"] - 3
 
