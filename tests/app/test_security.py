@@ -21,7 +21,7 @@ from assistant.api import Assistant
 from assistant.app.auth import AuthError
 from assistant.app.server import start
 from tests.app.conftest import HOSTILE_PAYLOADS, USERS, chat_text, client, free_port, login, serve_signed_in
-from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan
+from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan, shown
 from tests.conftest import make_settings
 from tests.llm.fake_openai import FakeOpenAI
 
@@ -158,7 +158,7 @@ def _ann_state(ann, plan_id):
     view = ann.predict(plan_id, "transformation", api_name="/open_plan")
     table, _ = ann.predict(plan_id, False, api_name="/review")
     titles = ann.predict(api_name="/load")[0]["choices"]
-    return titles, view[SECTION], view[EDITOR], view[CHAT], table
+    return titles, view[SECTION], shown(view[EDITOR]), view[CHAT], table
 
 
 def test_another_users_plan_id_is_answered_like_an_unknown_id(web, corpus_assistant, reliability):
