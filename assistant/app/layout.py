@@ -46,6 +46,7 @@ LAYOUT_CSS = f"""
 #evidence-column {{ position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto; }}
 #section-state .locked {{ border-left: 6px solid #1d70b8; background: #eef5fb; padding: 6px 10px; }}
 #section-state .locked strong {{ color: #0b0c0c; }}
+#confirm-text, #confirm-delete-text {{ padding: 6px 10px; }}
 #welcome {{ border-left: 6px solid #1d70b8; padding: 4px 14px; background: #f3f8fc; }}
 /* Long document text and tables wrap or scroll inside their own panel, never the page. */
 #section, #evidence, #review {{ overflow-wrap: break-word; }}
@@ -53,9 +54,10 @@ LAYOUT_CSS = f"""
 @media (max-width: {NARROW_PX}px) {{
   #evidence-column {{ position: static; max-height: none; overflow: visible; }}
 }}
-/* Where the keyboard is, drawn on every control: Gradio draws none on buttons, tabs and radios. */
+/* Where the keyboard is, drawn on every control: Gradio draws none on buttons, tabs and radios. At once:
+   Gradio's transitions would otherwise fade the ring in from the element's own colour. */
 *:focus-visible {{ outline: 3px solid #ffdd00 !important; outline-offset: 0 !important;
-                   box-shadow: 0 0 0 5px #0b0c0c !important; }}
+                   box-shadow: 0 0 0 5px #0b0c0c !important; transition: none !important; }}
 """
 
 PAGE_CSS = PANEL_CSS + LAYOUT_CSS

@@ -24,7 +24,7 @@ from tests.conftest import make_settings
 THEMES, BUDGET, CHAT, SECTION, EDITOR, EVIDENCE, GAPS, NOTES, VERSIONS = range(9)
 MESSAGE = 9  # chat endpoints also clear (or, refused, keep) the message box
 STATE = 10  # where the section stands: its status, or locked
-COUNCIL = 11  # endpoints that open a plan (load after the plan chooser, create, open, delete) end with the Export tab's council
+COUNCIL = 11  # /open_plan ends with the Export tab's council (/load, /create_plan and /delete_plan put the plan chooser first)
 
 
 def shown(output):
@@ -93,6 +93,47 @@ def test_edit_is_rechecked_and_review_flags_it(web):
     said, _ = refusal(c, plan_id, "wasteful_spend", api_name="/accept_section")
     assert len(said) == 1 and "figure" in said[0], said
     assert "drafted" in c.predict(plan_id, "wasteful_spend", api_name="/open_section")[STATE]
+
+
+def test_an_accepted_section_is_locked_until_reopened(web):
+    """Locked means the controls say so, not only that the server refuses: the editor and message box come back
+    not typeable, and the state line says how to change it."""
+    c = client(web)
+    plan_id = create_plan(c, "Locked plan")
+    drafted = c.predict(plan_id, "barriers", api_name="/draft_section")
+    assert drafted[EDITOR]["interactive"] is True and "Status" in drafted[STATE] and "Locked" not in drafted[STATE]
+    accepted = c.predict(plan_id, "barriers", api_name="/accept_section")
+    assert "Locked \u2014 reopen to change" in accepted[STATE]
+    assert accepted[EDITOR]["interactive"] is False and accepted[MESSAGE]["interactive"] is False
+    assert shown(accepted[EDITOR]) == shown(drafted[EDITOR])  # locked, not emptied
+    assert c.predict(plan_id, "barriers", api_name="/open_section")[EDITOR]["interactive"] is False  # and when opened again
+    reopened = c.predict(plan_id, "barriers", api_name="/reopen_section")
+    assert reopened[EDITOR]["interactive"] is True and reopened[MESSAGE]["interactive"] is True
+    assert "Locked" not in reopened[STATE] and "drafted" in reopened[STATE]
+
+
+def test_opening_a_plan_shows_the_council_its_exports_print(web, corpus_assistant):
+    c = client(web)
+    northshire = create_plan(c, "Northshire plan")
+    c.predict(northshire, "Northshire County Council", api_name="/set_council")
+    other = c.predict("Default council plan", api_name="/create_plan")
+    assert other[2 + COUNCIL] == corpus_assistant.settings.council  # create: the plan chooser, the title box, then the view
+    assert c.predict(northshire, "transformation", api_name="/open_plan")[COUNCIL] == "Northshire County Council"
+    assert c.predict(other[0]["value"], "transformation", api_name="/open_plan")[COUNCIL] == corpus_assistant.settings.council
+
+
+def test_deleting_a_plan_takes_it_off_the_list_and_opens_the_next(web):
+    ann, bob = client(web, "ann"), client(web, "bob")
+    keep, doomed = create_plan(ann, "Plan to keep"), create_plan(ann, "Plan to delete")
+    with pytest.raises(AppError):  # another user's plan is answered as an unknown one
+        bob.predict(doomed, api_name="/delete_plan")
+    after = ann.predict(doomed, api_name="/delete_plan")
+    assert after[1 + COUNCIL] == "The Council"  # the plan opened in its place, with its own council
+    ids = [plan_id for _, plan_id in after[0]["choices"]]
+    assert doomed not in ids and keep in ids and after[0]["value"] == ids[0]  # the most recent plan left is opened
+    assert doomed not in [plan_id for _, plan_id in ann.predict(api_name="/load")[0]["choices"]]
+    with pytest.raises(AppError):
+        ann.predict(doomed, "transformation", api_name="/open_plan")
 
 
 def test_users_see_only_their_own_plans_even_when_drafting_at_once(web):
