@@ -312,7 +312,8 @@ def test_document_and_user_text_is_escaped_in_every_panel(hostile_web, reliabili
               "budget": loaded[2], "gaps/notes": "".join(str(x) for x in chat[6:8])}
     for name, html in panels.items():
         assert _unescaped(html, markdown=name == "gaps/notes") == [], (name, html)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in chat[EVIDENCE] and "javascript:alert(1)" in chat[EVIDENCE]  # shown as text
+    evidence_text = re.sub(r"</?mark>", "", chat[EVIDENCE])  # the words a sentence shares with a passage are marked
+    assert "&lt;img src=x onerror=alert(1)&gt;" in evidence_text and "javascript:alert(1)" in evidence_text  # shown as text
     assert loaded[0]["choices"][0][0] == title  # the title is data for the dropdown (rendered as text), kept as typed
     md_path = ann.predict(plan_id, api_name="/export_markdown")[0]
     reliability.record("Web app", "document text with <script>, <img onerror>, javascript: and markdown links; "
