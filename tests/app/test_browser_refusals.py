@@ -93,7 +93,6 @@ def test_refusals_leave_every_panel_as_it_was_and_the_next_click_works(refusal_p
     page.wait_for_function("() => document.querySelector('#message textarea').disabled")
     assert page.get_by_role("button", name="Send").is_disabled() and message.input_value() == "shorter"
     page.screenshot(path=str(OUTPUT / "refused-chat-locked.png"), full_page=True)
-    said.append("chat on a locked section (the message box and Send disabled)")
     page.get_by_role("button", name="Reopen").click()  # the next click works
     page.locator("#section-state").get_by_text("Status: \u25d0 drafted").wait_for()
     page.wait_for_function("() => !document.querySelector('#message textarea').disabled")
@@ -126,5 +125,6 @@ def test_refusals_leave_every_panel_as_it_was_and_the_next_click_works(refusal_p
         "Web app",
         "headless Chromium: " + ", ".join(said) + ", Send with an empty message",
         f"each said why in one message (e.g. ingest: '{status.input_value()}'); no error badge; section, evidence, budget, "
-        "chat, sections list and editor (unsaved text included) unchanged; create, draft, accept and reopen worked after",
+        "chat, sections list and editor (unsaved text included) unchanged; create, draft, accept and reopen worked after; "
+        "on a locked section the message box and Send were disabled (nothing to refuse), a typed message kept for after Reopen",
     )
