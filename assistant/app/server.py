@@ -39,7 +39,7 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
     from assistant.app.headers import SecurityHeadersMiddleware
     from assistant.app.signin import MAX_FAILURES, LOCKOUT_SECONDS, SignInLimiter, SignInLimitMiddleware
     from assistant.app.ui import build_app
-    from assistant.app.views import PAGE_CSS, PAGE_JS
+    from assistant.app.layout import PAGE_CSS, PAGE_JS
     from assistant.workspace.corpus import CorpusManager
     from assistant.workspace.service import Workspace
 

@@ -3,7 +3,7 @@
 Every piece of text that came from a document, a model or a user goes through
 `html.escape` (HTML panels) or `markdown_text` (Markdown panels) here, so a
 passage holding `<script>` or `![logo](http://…)` shows as text and neither
-runs nor fetches anything. Citation markers are links the page script (`PAGE_JS`) turns into
+runs nor fetches anything. Citation markers are links the page script (`layout.PAGE_JS`) turns into
 "show this passage" clicks.
 """
 
@@ -14,45 +14,11 @@ import re
 from html import escape
 
 from assistant.records import Section
-from assistant.review import ReviewRow
+from assistant.review import ReviewRow, highlight
 from assistant.workspace.service import PlanOverview, SectionRecord
 from assistant.workspace.versions import SectionVersion
 
 STATUS_MARK = {"empty": "\u25cb empty", "drafted": "\u25d0 drafted", "accepted": "\u25cf accepted"}
-
-PAGE_CSS = """
-.budget table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
-.budget td, .budget th { padding: 2px 6px; text-align: left; }
-.budget .bar { background: #e5e7eb; height: 10px; border-radius: 3px; min-width: 80px; }
-.budget .fill { background: #1d70b8; height: 10px; border-radius: 3px; }
-.budget .over, .budget .over .fill { color: #b91c1c; background: #d4351c; }
-.budget .total.over { font-weight: bold; }
-.section-text p { line-height: 1.5; }
-.section-text .flagged { background: #fff4e5; border-bottom: 2px dotted #d4351c; }
-a.cite { text-decoration: none; font-weight: 600; color: #1d70b8; cursor: pointer; }
-.passage { border: 1px solid #d1d5db; border-radius: 4px; padding: 6px; margin: 4px 0; font-size: 0.9em; }
-.passage.open { outline: 3px solid #ffdd00; background: #fffbe6; }
-.passage .where { color: #505a5f; font-size: 0.85em; }
-.review table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
-.review td, .review th { border: 1px solid #d1d5db; padding: 4px; vertical-align: top; }
-.review mark { background: #ffdd00; }
-.review .flag { color: #b91c1c; font-weight: 600; }
-"""
-
-# Clicking a citation marker opens (outlines and scrolls to) its passage in the evidence panel.
-PAGE_JS = """
-() => {
-  document.addEventListener('click', (event) => {
-    const link = event.target.closest('a.cite');
-    if (!link) return;
-    event.preventDefault();
-    document.querySelectorAll('.passage.open').forEach((p) => p.classList.remove('open'));
-    const passage = document.getElementById(link.dataset.target);
-    if (passage) { passage.classList.add('open'); passage.scrollIntoView({block: 'nearest'}); }
-  });
-}
-"""
-
 
 _JSON_TEXT = re.compile(r'"text"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
@@ -95,6 +61,29 @@ def chat_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{**m, "content": _CHAT_PUNCTUATION.sub(r"\\\1", m["content"])} for m in messages]
 
 
+# The first screen, for an officer with no plan yet: what to do, in the order to do it.
+WELCOME = """### Start here
+1. **Create a plan**: type its title in *New plan title* (for example \u201cProductivity Plan 2024\u201d) and press \
+**Create plan**.
+2. **Check the council's documents** in the **Corpus** tab: the draft quotes and cites only what is there. Add your \
+Council Plan, budget strategy, committee reports and minutes if they are missing.
+3. **Draft each section** in the **Draft** tab: choose a section, press **Draft this section**, read each sentence beside \
+the passage it cites, change what needs changing, then **Accept and lock** it.
+4. **Export** the plan to Word from the **Export** tab. The page budget (the panel on the right) shows how much of the \
+page limit each section uses."""
+
+
+def section_state_html(record: SectionRecord | None) -> str:
+    """Where the section stands, above its text; a locked one says so plainly, and how to change it."""
+    if record is None:
+        return ""
+    if record.locked:
+        return ("<div class='state locked' role='status'>\U0001f512 <strong>Locked \u2014 reopen to change.</strong> "
+                f"\u201c{escape(record.title)}\u201d is accepted: drafting, the chat and editing are off until you press "
+                "<strong>Reopen</strong>.</div>")
+    return f"<div class='state' role='status'><strong>Status:</strong> {STATUS_MARK[record.status]}</div>"
+
+
 def theme_label(record: SectionRecord, overview: PlanOverview) -> str:
     budget = next(t for t in overview.themes if t.theme_id == record.theme_id)
     share = budget.allowance / overview.budget_tokens if overview.budget_tokens else 0
@@ -127,32 +116,42 @@ def _passage_id(theme_id: str, number: int) -> str:
 
 
 def section_html(section: Section | None) -> str:
+    """The section's sentences with their citation links; a flagged sentence says why beside it, in words
+    (a reason only in a tooltip is lost to touch screens, and to anyone who does not think to hover)."""
     if section is None:
         return "<p><em>Not drafted yet. Press \u201cDraft this section\u201d or type in the chat.</em></p>"
+    index = {id(s): i for i, s in enumerate(section.sentences)}
     paragraphs = []
     for para in section.paragraphs():
         sentences = []
         for s in para:
+            i = index[id(s)]
             cites = " ".join(
-                f"<a class='cite' href='#' data-target='{_passage_id(section.theme_id, n)}'>[{n}]</a>" for n in s.citations
+                f"<a class='cite' href='#' data-target='{_passage_id(section.theme_id, n)}' data-sentence='{i}'>[{n}]</a>"
+                for n in s.citations
             )
-            css = " class='flagged'" if s.flags else ""
-            title = f" title='{escape(', '.join(s.flags))}'" if s.flags else ""
-            sentences.append(f"<span{css}{title}>{escape(s.text)}</span> {cites}")
+            css = "sentence flagged" if s.flags else "sentence"
+            reason = f" <span class='flag-reason'>\u26a0 {escape('; '.join(s.flags))}</span>" if s.flags else ""
+            sentences.append(f"<span class='{css}'>{escape(s.text)} {cites}{reason}</span>")
         paragraphs.append("<p>" + " ".join(sentences) + "</p>")
     return "<div class='section-text'>" + ("".join(paragraphs) or "<p><em>No sentence survived verification.</em></p>") + "</div>"
 
 
 def evidence_html(section: Section | None) -> str:
+    """Every passage the section was drafted from, the words the section took from it marked as the Review
+    tab marks them (`review.highlight`): all citing sentences' words at first, one sentence's when its
+    citation is clicked (the page script swaps the `.words` shown)."""
     if section is None or not section.evidence:
         return "<p><em>The passages behind the section appear here.</em></p>"
-    cited = {n for s in section.sentences for n in s.citations}
     items = []
     for e in section.evidence:
-        mark = "cited" if e.number in cited else "not cited"
+        citing = [(i, s.text) for i, s in enumerate(section.sentences) if e.number in s.citations]
+        mark = "cited" if citing else "not cited"
+        words = [f"<div class='words shown' data-for='all'>{_highlighted(highlight(e.text, ' '.join(t for _, t in citing)))}</div>"]
+        words += [f"<div class='words' data-for='{i}'>{_highlighted(highlight(e.text, text))}</div>" for i, text in citing]
         items.append(
             f"<div class='passage' id='{_passage_id(section.theme_id, e.number)}'><strong>[{e.number}]</strong> "
-            f"<span class='where'>{escape(e.location())} \u00b7 {mark}</span><div>{escape(e.text)}</div></div>"
+            f"<span class='where'>{escape(e.location())} \u00b7 {mark}</span>{''.join(words)}</div>"
         )
     return "".join(items)
 

@@ -379,5 +379,7 @@ class Workspace(ReviewDesk, SectionHistory):
         if resolve_drafter_name(settings, None) != "offline":
             # The drafter says which model drafts and where (the address only: never the key).
             return f"Drafting with {self.assistant.drafter().describe()}; every sentence is verified against its sources."
-        return ("Drafting offline: sentences are chosen from the council's own documents and cited "
-                "(no language model is configured; set OPENAI_BASE_URL / OPENAI_API_KEY to use one).")
+        # Read by officers on the first screen: what the drafter does, not which settings would change it
+        # (README.md, "Drafting with a model", is where whoever runs the app finds those).
+        return ("Drafting offline: every sentence is taken from the council's own documents and cited. "
+                "Your IT team can connect a language model to write the draft in its own words.")

@@ -21,7 +21,7 @@ from assistant.api import Assistant
 from assistant.app.auth import AuthError
 from assistant.app.server import start
 from tests.app.conftest import HOSTILE_PAYLOADS, USERS, chat_text, client, free_port, login, serve_signed_in
-from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan
+from tests.app.test_web_flows import CHAT, EDITOR, EVIDENCE, SECTION, create_plan, shown
 from tests.conftest import make_settings
 from tests.llm.fake_openai import FakeOpenAI
 
@@ -158,7 +158,7 @@ def _ann_state(ann, plan_id):
     view = ann.predict(plan_id, "transformation", api_name="/open_plan")
     table, _ = ann.predict(plan_id, False, api_name="/review")
     titles = ann.predict(api_name="/load")[0]["choices"]
-    return titles, view[SECTION], view[EDITOR], view[CHAT], table
+    return titles, view[SECTION], shown(view[EDITOR]), view[CHAT], table
 
 
 def test_another_users_plan_id_is_answered_like_an_unknown_id(web, corpus_assistant, reliability):
@@ -312,7 +312,8 @@ def test_document_and_user_text_is_escaped_in_every_panel(hostile_web, reliabili
               "budget": loaded[2], "gaps/notes": "".join(str(x) for x in chat[6:8])}
     for name, html in panels.items():
         assert _unescaped(html, markdown=name == "gaps/notes") == [], (name, html)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in chat[EVIDENCE] and "javascript:alert(1)" in chat[EVIDENCE]  # shown as text
+    evidence_text = re.sub(r"</?mark>", "", chat[EVIDENCE])  # the words a sentence shares with a passage are marked
+    assert "&lt;img src=x onerror=alert(1)&gt;" in evidence_text and "javascript:alert(1)" in evidence_text  # shown as text
     assert loaded[0]["choices"][0][0] == title  # the title is data for the dropdown (rendered as text), kept as typed
     md_path = ann.predict(plan_id, api_name="/export_markdown")[0]
     reliability.record("Web app", "document text with <script>, <img onerror>, javascript: and markdown links; "

@@ -52,3 +52,37 @@ def test_each_gap_shows_why_it_is_a_gap_as_plain_text():
     assert text.count("Why:") == 1  # a gap without a reason (an old saved draft) shows its question only
     notes = rendered(notes_markdown(section))
     assert "<img" not in notes and BEACON in visible_text(notes)
+
+
+def _drafted_section() -> Section:
+    from assistant.records import Evidence, Sentence
+
+    passage = "The Council cut <b>agency</b> spend by £1.2 million in 2023 <img src=x onerror=alert(1)>."
+    return Section("wasteful_spend", "Reducing wasteful spend", [
+        Sentence("Agency spend fell by £1.2 million.", [1]),
+        Sentence("We will save £9 million <script>.", [1], flags=["number not in source"]),
+    ], [Evidence(1, "c1", "d1", "Budget report", "budget.txt", 3, "", passage),
+        Evidence(2, "c2", "d2", "Minutes", "minutes.txt", 1, "", "Members noted the report.")])
+
+
+def test_the_evidence_marks_the_words_each_citing_sentence_uses_and_stays_text():
+    from assistant.app.views import evidence_html
+
+    html = evidence_html(_drafted_section())
+    assert "<img" not in html and "&lt;img src=x" in html and "&lt;b&gt;" in html  # marked, and still escaped
+    first, second = html.split("id='ev-wasteful_spend-2'")
+    variants = dict(re.findall(r"<div class='words[^']*' data-for='(\w+)'>(.*?)</div>", first))
+    assert set(variants) == {"all", "0", "1"}  # all citing sentences' words at first, then one per citing sentence
+    marked = {k: re.findall(r"<mark>(.*?)</mark>", v) for k, v in variants.items()}
+    assert "agency" in marked["0"] and "agency" not in marked["1"]  # sentence 1 never says agency
+    assert "<mark>" not in second  # a passage nothing cites has nothing marked
+
+
+def test_a_flagged_sentence_says_why_in_text_beside_it():
+    from assistant.app.views import section_html
+
+    html = section_html(_drafted_section())
+    flagged = re.search(r"<span class='sentence flagged'>(.*?)</span></span>", html).group(1)
+    assert "We will save £9 million &lt;script&gt;." in flagged and "<script" not in html
+    assert "<span class='flag-reason'>\u26a0 number not in source" in flagged and "title=" not in html
+    assert "data-sentence='1'" in flagged  # its citation tells the page script which sentence's words to mark

@@ -20,9 +20,17 @@ from assistant.app.server import start
 from tests.app.conftest import client, free_port, refusal
 from tests.conftest import make_settings
 
-# Outputs of the draft view, in order (see assistant/app/ui.py: view_outputs).
+# Outputs of the draft view, in order (see assistant/app/draft_tab.py: `named`); buttons are not API outputs.
 THEMES, BUDGET, CHAT, SECTION, EDITOR, EVIDENCE, GAPS, NOTES, VERSIONS = range(9)
 MESSAGE = 9  # chat endpoints also clear (or, refused, keep) the message box
+STATE = 10  # where the section stands: its status, or locked
+COUNCIL = 11  # /open_plan ends with the Export tab's council (/load, /create_plan and /delete_plan put the plan chooser first)
+
+
+def shown(output):
+    """What a text box shows: its value, whether it came as text or as an update that also sets whether it can
+    be typed in (the editor does, being locked on an accepted section)."""
+    return output["value"] if isinstance(output, dict) else output
 
 
 def untouched(output) -> bool:
@@ -38,22 +46,22 @@ def test_create_draft_revise_accept_export(web, corpus_assistant):
     c = client(web)
     plan_id = create_plan(c)
     drafted = c.predict(plan_id, "transformation", api_name="/draft_section")
-    text = drafted[EDITOR]
+    text = shown(drafted[EDITOR])
     assert "[1]" in text and "class='cite'" in drafted[SECTION]
     assert drafted[CHAT][-1]["role"] == "assistant"
     assert "drafted" in str(drafted[THEMES]) and "tokens" in str(drafted[THEMES])
     assert "Transformed service design" in drafted[BUDGET] and "within the limit" in drafted[BUDGET]
 
     revised = c.predict(plan_id, "transformation", "make it shorter", api_name="/chat")
-    assert len(revised[EDITOR]) < len(text)
+    assert len(shown(revised[EDITOR])) < len(text)
     assert [m["role"] for m in revised[CHAT]] == ["user", "assistant", "user", "assistant"]
 
     accepted = c.predict(plan_id, "transformation", api_name="/accept_section")
-    assert "accepted" in accepted[NOTES]
+    assert "Locked" in accepted[STATE] and "accepted" in accepted[STATE]
     said, outputs = refusal(c, plan_id, "transformation", "add more", api_name="/chat")
     assert len(said) == 1 and "locked" in said[0], said
     assert untouched(outputs[EDITOR]) and untouched(outputs[SECTION]) and outputs[MESSAGE] == "add more"  # the message is put back
-    assert c.predict(plan_id, "transformation", api_name="/open_section")[EDITOR] == accepted[EDITOR]
+    assert shown(c.predict(plan_id, "transformation", api_name="/open_section")[EDITOR]) == shown(accepted[EDITOR])
 
     path, check = c.predict(plan_id, api_name="/export_docx")
     doc = Document(path)
@@ -61,7 +69,7 @@ def test_create_draft_revise_accept_export(web, corpus_assistant):
     # One section of four accepted: a draft, which says so first.
     assert headings == ["DRAFT \u2014 not the final plan", corpus_assistant.template.theme("transformation").heading, "References"]
     refs = [p.text for p in doc.paragraphs[[p.text for p in doc.paragraphs].index("References") + 1:]]
-    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", revised[EDITOR])}
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", shown(revised[EDITOR]))}
     assert 0 < len(refs) <= len(cited) and refs[0].startswith("[1] ")  # passages of one page are one reference
     assert "of 4 pages" in check and "within the limit" in check
     assert check.startswith("**DRAFT**") and "Sections not yet accepted (3)" in check
@@ -72,7 +80,7 @@ def test_edit_is_rechecked_and_review_flags_it(web):
     plan_id = create_plan(c, "Edited plan")
     drafted = c.predict(plan_id, "wasteful_spend", api_name="/draft_section")
     c.predict(plan_id, "wasteful_spend", api_name="/open_section")
-    edited = c.predict(plan_id, "wasteful_spend", drafted[EDITOR] + "\n\nWe will save £123,456,789 next year. [1]",
+    edited = c.predict(plan_id, "wasteful_spend", shown(drafted[EDITOR]) + "\n\nWe will save £123,456,789 next year. [1]",
                        api_name="/edit_section")
     assert "flagged" in edited[SECTION]
     table, choices = c.predict(plan_id, True, api_name="/review")
@@ -84,7 +92,48 @@ def test_edit_is_rechecked_and_review_flags_it(web):
     assert "Not in the MTFS" in Path(csv_path).read_text(encoding="utf-8-sig")
     said, _ = refusal(c, plan_id, "wasteful_spend", api_name="/accept_section")
     assert len(said) == 1 and "figure" in said[0], said
-    assert "accepted" not in c.predict(plan_id, "wasteful_spend", api_name="/open_section")[NOTES]
+    assert "drafted" in c.predict(plan_id, "wasteful_spend", api_name="/open_section")[STATE]
+
+
+def test_an_accepted_section_is_locked_until_reopened(web):
+    """Locked means the controls say so, not only that the server refuses: the editor and message box come back
+    not typeable, and the state line says how to change it."""
+    c = client(web)
+    plan_id = create_plan(c, "Locked plan")
+    drafted = c.predict(plan_id, "barriers", api_name="/draft_section")
+    assert drafted[EDITOR]["interactive"] is True and "Status" in drafted[STATE] and "Locked" not in drafted[STATE]
+    accepted = c.predict(plan_id, "barriers", api_name="/accept_section")
+    assert "Locked \u2014 reopen to change" in accepted[STATE]
+    assert accepted[EDITOR]["interactive"] is False and accepted[MESSAGE]["interactive"] is False
+    assert shown(accepted[EDITOR]) == shown(drafted[EDITOR])  # locked, not emptied
+    assert c.predict(plan_id, "barriers", api_name="/open_section")[EDITOR]["interactive"] is False  # and when opened again
+    reopened = c.predict(plan_id, "barriers", api_name="/reopen_section")
+    assert reopened[EDITOR]["interactive"] is True and reopened[MESSAGE]["interactive"] is True
+    assert "Locked" not in reopened[STATE] and "drafted" in reopened[STATE]
+
+
+def test_opening_a_plan_shows_the_council_its_exports_print(web, corpus_assistant):
+    c = client(web)
+    northshire = create_plan(c, "Northshire plan")
+    c.predict(northshire, "Northshire County Council", api_name="/set_council")
+    other = c.predict("Default council plan", api_name="/create_plan")
+    assert other[2 + COUNCIL] == corpus_assistant.settings.council  # create: the plan chooser, the title box, then the view
+    assert c.predict(northshire, "transformation", api_name="/open_plan")[COUNCIL] == "Northshire County Council"
+    assert c.predict(other[0]["value"], "transformation", api_name="/open_plan")[COUNCIL] == corpus_assistant.settings.council
+
+
+def test_deleting_a_plan_takes_it_off_the_list_and_opens_the_next(web):
+    ann, bob = client(web, "ann"), client(web, "bob")
+    keep, doomed = create_plan(ann, "Plan to keep"), create_plan(ann, "Plan to delete")
+    with pytest.raises(AppError):  # another user's plan is answered as an unknown one
+        bob.predict(doomed, api_name="/delete_plan")
+    after = ann.predict(doomed, api_name="/delete_plan")
+    assert after[1 + COUNCIL] == "The Council"  # the plan opened in its place, with its own council
+    ids = [plan_id for _, plan_id in after[0]["choices"]]
+    assert doomed not in ids and keep in ids and after[0]["value"] == ids[0]  # the most recent plan left is opened
+    assert doomed not in [plan_id for _, plan_id in ann.predict(api_name="/load")[0]["choices"]]
+    with pytest.raises(AppError):
+        ann.predict(doomed, "transformation", api_name="/open_plan")
 
 
 def test_users_see_only_their_own_plans_even_when_drafting_at_once(web):
@@ -101,8 +150,8 @@ def test_users_see_only_their_own_plans_even_when_drafting_at_once(web):
         t.start()
     for t in threads:
         t.join(timeout=300)
-    assert "Technology and data" in results["ann"][CHAT][-1]["content"][0]["text"] or results["ann"][EDITOR]
-    assert results["bob"][EDITOR] and results["bob"][EDITOR] != results["ann"][EDITOR]
+    assert "Technology and data" in results["ann"][CHAT][-1]["content"][0]["text"] or shown(results["ann"][EDITOR])
+    assert shown(results["bob"][EDITOR]) and shown(results["bob"][EDITOR]) != shown(results["ann"][EDITOR])
 
     loaded = client(web, "bob").predict(api_name="/load")[0]
     assert [title for title, _ in loaded["choices"]] == ["Bob's plan"]

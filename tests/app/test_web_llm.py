@@ -9,7 +9,7 @@ import pytest
 
 from assistant.app.server import start
 from tests.app.conftest import chat_text, free_port
-from tests.app.test_web_flows import CHAT, EDITOR, create_plan
+from tests.app.test_web_flows import CHAT, EDITOR, create_plan, shown
 from tests.llm.fake_openai import FakeOpenAI
 
 API_KEY = "sk-test-secret-0123456789abcdef"
@@ -45,10 +45,10 @@ def test_model_answer_streams_into_the_chat_and_is_verified(llm_app):
     assert streamed, "no partial answer was shown while the model wrote"
     text_of = chat_text
     assert any(text_of(s).endswith("\u2026") and '"evidence"' not in text_of(s) for s in streamed)  # sentences, not raw JSON
-    assert "[1]" in final[EDITOR] or "[2]" in final[EDITOR]
+    assert "[1]" in shown(final[EDITOR]) or "[2]" in shown(final[EDITOR])
     assert "with the llm:fake-model drafter" in text_of(final[CHAT][-1]["content"])
     assert fake.requests, "the model endpoint was never called"
 
     config = httpx.get(f"{running.url}config").text
     assert "fake-model" in config and fake.base_url in config  # the banner names model and endpoint
-    assert API_KEY not in config and API_KEY not in final[EDITOR] and API_KEY not in str(final[CHAT])
+    assert API_KEY not in config and API_KEY not in shown(final[EDITOR]) and API_KEY not in str(final[CHAT])

@@ -12,7 +12,7 @@ from assistant.api import Assistant
 from assistant.app.server import start
 from assistant.llm.managed import LocalModelBackend, start_local_model
 from tests.app.conftest import chat_text, free_port
-from tests.app.test_web_flows import CHAT, EDITOR, create_plan
+from tests.app.test_web_flows import CHAT, EDITOR, create_plan, shown
 from tests.app.conftest import plan_free_settings
 from tests.llm.test_managed import fake_llama  # noqa: F401 - the fixture
 
@@ -45,7 +45,7 @@ def test_workspace_drafts_streams_and_revises_with_the_local_model(local_app):
     assert streamed, "no partial answer was shown while the local model wrote"
     text_of = chat_text  # chat turns arrive Markdown-escaped
     assert "with the llm:tiny-test-model drafter" in text_of(final[CHAT][-1]["content"])
-    assert "[1]" in final[EDITOR] or "[2]" in final[EDITOR]
+    assert "[1]" in shown(final[EDITOR]) or "[2]" in shown(final[EDITOR])
 
     pid = backend.server.pid
     revised = c.predict(plan_id, "barriers", "add the temporary accommodation pressures", api_name="/chat")
