@@ -34,7 +34,7 @@ from assistant.ingest.pipeline import IngestReport, file_sha256
 from assistant.progress import NO_PROGRESS, Progress
 from assistant.records import SourceDocument
 from assistant.workspace.db import WorkspaceDB
-from assistant.workspace.documents import Citations, CorpusEvent, CorpusRecords, clean_title
+from assistant.workspace.documents import Citations, CorpusEvent, CorpusRecords, clean_title, passages
 from assistant.workspace.errors import WorkspaceError
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class NameClash:
 
     def question(self) -> str:
         who = f", added by {self.added_by}" if self.added_by else ""
-        return (f"{self.name} is already in the corpus as \u201c{self.existing.title}\u201d ({self.existing.chunks} passages{who}), "
+        return (f"{self.name} is already in the corpus as \u201c{self.existing.title}\u201d ({passages(self.existing.chunks)}{who}), "
                 "and the file you uploaded is different.")
 
 
@@ -99,7 +99,7 @@ class RemovalCheck:
     citations: Citations
 
     def question(self) -> str:
-        return (f"Remove \u201c{self.doc.title}\u201d ({Path(self.doc.source).name}, {self.doc.chunks} passages) from the corpus, "
+        return (f"Remove \u201c{self.doc.title}\u201d ({Path(self.doc.source).name}, {passages(self.doc.chunks)}) from the corpus, "
                 f"for every user? {self.citations.sentence()}")
 
 
@@ -241,7 +241,7 @@ class CorpusManager:
             new = self.document(new_id)
             with self.records.db.write() as db:
                 self.records.log(db, user, "replaced", new_id, target.name, new.title,
-                                 f"{existing.chunks} passages \u2192 {new.chunks}; the old file was {Path(existing.source).name}")
+                                 f"{passages(existing.chunks)} \u2192 {new.chunks}; the old file was {Path(existing.source).name}")
         else:
             self._log_report(user, report, stored)
         return UploadResult(report)
@@ -293,7 +293,7 @@ class CorpusManager:
             with self.records.db.write() as db:
                 # The log is read by every user: it counts the plans that cited it, it does not name them.
                 self.records.log(db, user, "removed", doc_id, source.name, doc.title,
-                                 f"{doc.chunks} passages; cited by {len(citing)} plan(s)" if citing else f"{doc.chunks} passages")
+                                 f"{passages(doc.chunks)}; cited by {len(citing)} plan(s)" if citing else passages(doc.chunks))
         return doc
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -358,9 +358,9 @@ class CorpusManager:
                     continue
                 if action == "added":
                     self.records.forget(db, doc_id)  # a new document under a used id: named by its own file
-                    detail = "; ".join(x for x in (f"{doc.chunks} passages", note) if x)
+                    detail = "; ".join(x for x in (passages(doc.chunks), note) if x)
                 else:
                     action = "replaced" if doc_id in replaced else "updated"
-                    detail = f"{was[doc_id].chunks} passages \u2192 {doc.chunks}" if doc_id in was else f"{doc.chunks} passages"
+                    detail = f"{passages(was[doc_id].chunks)} \u2192 {doc.chunks}" if doc_id in was else passages(doc.chunks)
                 title = doc.title if action == "added" else titles.get(doc_id, doc.title)
                 self.records.log(db, user, action, doc_id, Path(source).name, title, detail)

@@ -27,6 +27,10 @@ MAX_DOC_TITLE = 200
 ACTION_LABEL = {"added": "added", "replaced": "replaced", "retitled": "retitled", "removed": "removed", "updated": "re-read"}
 
 
+def passages(n: int) -> str:
+    return f"{n} passage" if n == 1 else f"{n} passages"
+
+
 def clean_title(title: str) -> str:
     """A document title as typed, on one line; refused when empty (a document always has a name)."""
     title = " ".join((title or "").split())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.workspace.corpus import CorpusManager, safe_filename
+from assistant.workspace.documents import passages
 from assistant.workspace.errors import WorkspaceError
 
 
@@ -92,7 +93,7 @@ def test_a_different_file_under_a_stored_name_is_held_until_asked_then_kept_besi
     assert assistant.store.count() == before and corpus.documents() == [original]
     assert (assistant.settings.data_dir / "uploads" / "scrutiny.txt").read_text(encoding="utf-8") == REPORT_A
     question = clash.clashes[0].question()
-    assert "already in the corpus" in question and f"{original.chunks} passages" in question and "added by ann" in question
+    assert "already in the corpus" in question and f"{passages(original.chunks)}" in question and "added by ann" in question
     assert "waiting for your answer" in clash.summary()
     # Another user cannot answer bob's question (the token is his alone).
     with pytest.raises(WorkspaceError):
@@ -151,10 +152,10 @@ def test_replace_swaps_the_passages_in_place_and_the_same_file_again_is_unchange
 
     log = [(e.user, e.action, e.file_name, e.detail) for e in corpus.history()]
     assert log == [
-        ("bob", "replaced", "scrutiny.txt", f"{original.chunks} passages \u2192 {now.chunks}"),
+        ("bob", "replaced", "scrutiny.txt", f"{passages(original.chunks)} \u2192 {now.chunks}"),
         ("ann", "retitled", "scrutiny.txt", "was \u201cScrutiny report\u201d"),
-        ("ann", "added", "budget-note.md", f"{other.chunks} passages"),  # newest first
-        ("ann", "added", "scrutiny.txt", f"{original.chunks} passages"),
+        ("ann", "added", "budget-note.md", f"{passages(other.chunks)}"),  # newest first
+        ("ann", "added", "scrutiny.txt", f"{passages(original.chunks)}"),
     ]
 
 

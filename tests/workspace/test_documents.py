@@ -12,7 +12,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.workspace.corpus import CorpusManager
 from assistant.workspace.db import WorkspaceDB
-from assistant.workspace.documents import cited_doc_ids
+from assistant.workspace.documents import cited_doc_ids, passages
 from assistant.workspace.errors import WorkspaceError
 from assistant.workspace.service import Workspace
 from tests.conftest import make_settings
@@ -119,7 +119,7 @@ def test_removal_names_the_askers_citing_plans_and_counts_other_users(councils, 
     assert [workspace.section("ann", ann.id, "transformation").section.to_dict()] == before
     [event] = [e for e in corpus.history() if e.action == "removed"]
     assert (event.user, event.doc_id, event.title) == ("carol", doc_id, doc.title)
-    assert event.detail == f"{doc.chunks} passages; cited by 2 plan(s)" and "Bob" not in event.detail
+    assert event.detail == f"{passages(doc.chunks)}; cited by 2 plan(s)" and "Bob" not in event.detail
     assert Path(doc.source).exists()  # a file ingested from a folder is the council's own: only the store forgets it
 
 
