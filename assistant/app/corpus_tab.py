@@ -41,6 +41,20 @@ class UploadBox(gr.File):
         return NamedString(f.path)
 
 
+class DocumentChoices(gr.CheckboxGroup):
+    """Gradio's checkbox group, without its check of the ticked values against the choices it last sent.
+
+    That check raises an error badge when another officer removed a document since the list was shown,
+    and refuses an API client that never loaded the list; `Workspace.set_document_set` checks the ids
+    against the store itself and says, as a refusal, that a chosen document has gone.
+    """
+
+    is_template = True  # rendered by Gradio's own CheckboxGroup in the browser
+
+    def preprocess(self, payload: list[str] | None) -> list[str]:
+        return [str(value) for value in payload or []]
+
+
 class GradioProgress(Progress):
     def __init__(self, progress: gr.Progress):
         self.progress, self.total, self.done, self.label = progress, 0, 0, ""
@@ -80,7 +94,8 @@ def build_corpus_tab(app: gr.Blocks, workspace: Workspace, corpus: CorpusManager
         clash_tokens = gr.Textbox(visible=False, elem_id="clash-tokens")  # the held uploads, until answered
         documents = gr.Dataframe(headers=DOCUMENT_HEADERS, interactive=False, label="Documents in the corpus", elem_id="documents")
         with gr.Row():
-            chosen = gr.Dropdown(label="Document", choices=[], scale=3, elem_id="document")
+            # Custom values allowed for the same reason as DocumentChoices: the corpus checks the id.
+            chosen = gr.Dropdown(label="Document", choices=[], scale=3, elem_id="document", allow_custom_value=True)
             title = gr.Textbox(label="Its title (as citations and references show it)", scale=3, elem_id="document-title")
             retitle = gr.Button("Save title", scale=1, elem_id="retitle")
             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="remove")
@@ -92,7 +107,7 @@ def build_corpus_tab(app: gr.Blocks, workspace: Workspace, corpus: CorpusManager
         doomed = gr.Textbox(visible=False)  # the document the question was about, whatever is chosen since
         with gr.Accordion("Documents this plan drafts from", open=True, elem_id="plan-documents-box"):
             every = gr.Checkbox(label="All documents, including ones added later", value=True, elem_id="all-documents")
-            chosen_set = gr.CheckboxGroup(label="Only these", choices=[], elem_id="plan-documents")
+            chosen_set = DocumentChoices(label="Only these", choices=[], elem_id="plan-documents")
             save_set = gr.Button("Save this plan's documents", elem_id="save-plan-documents")
             set_status = gr.Markdown(elem_id="plan-documents-status")
         history = gr.Dataframe(headers=LOG_HEADERS, interactive=False, label="Changes to the corpus (newest first)",
