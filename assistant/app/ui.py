@@ -83,7 +83,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             gr.Markdown("### Page budget")
             budget = gr.HTML(elem_id="budget", js_on_load=None)
         with gr.Tabs():
-            with gr.Tab("Draft"):
+            with gr.Tab("Draft") as draft_tab:
                 with gr.Row():
                     with gr.Column(scale=1):
                         theme = gr.Radio(label="Sections", choices=[(t.title, t.id) for t in template.themes], value=first_theme,
@@ -165,6 +165,15 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
 
         plan.input(on_open, [plan, theme], view_outputs, api_name="open_plan")
         theme.input(on_open, [plan, theme], view_outputs, api_name="open_section")
+
+        @friendly
+        def on_back_to_draft(plan_id: str | None, theme_id: str, request: gr.Request):
+            # Passages under their documents' titles as they are now (one may have been retitled in the
+            # Corpus tab); only the evidence panel, so unsaved text in the editor stays.
+            record = workspace.section(user_of(request), plan_id, theme_id) if plan_id else None
+            return evidence_html(record.section if record else None)
+
+        draft_tab.select(on_back_to_draft, [plan, theme], [evidence])
 
         # -- chat: draft and revise, streamed ------------------------------------------------------
         @friendly
