@@ -188,9 +188,9 @@ def build_corpus_tab(app: gr.Blocks, workspace: Workspace, corpus: CorpusManager
         refreshed(button.click(answer(choice), [clash_tokens], answered, api_name=name, concurrency_limit=1))
 
     # -- titles --------------------------------------------------------------------------------------
-    @friendly
     def on_choose(doc_id: str | None):
-        return corpus.document(doc_id).title if doc_id else ""
+        # Quietly empty for an id that is not (or no longer) a document: Save title and Remove say why.
+        return next((d.title for d in corpus.documents() if d.doc_id == doc_id), "") if doc_id else ""
 
     chosen.change(on_choose, [chosen], [title])
 
