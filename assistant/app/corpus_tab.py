@@ -241,7 +241,11 @@ def build_corpus_tab(app: gr.Blocks, workspace: Workspace, corpus: CorpusManager
         if not plan_id:
             raise WorkspaceError("Create or choose a plan first.")
         user = user_of(request)
-        said = workspace.set_document_set(user, plan_id, None if everything else (doc_ids or []))
+        everyone = {d.doc_id for d in corpus.documents()}
+        # "All" counts only with every document ticked: unticking one clears "all" after a round trip, and a
+        # Save clicked before it lands must not widen the plan to documents the officer just unticked.
+        wide = everything and set(doc_ids or []) >= everyone
+        said = workspace.set_document_set(user, plan_id, None if wide else (doc_ids or []))
         return [markdown_text(said), *plan_documents(user, plan_id, corpus.documents())]
 
     save_set.click(on_save_set, [plan, every, chosen_set], [set_status, every, chosen_set], api_name="set_plan_documents")

@@ -159,7 +159,11 @@ class PlanDocuments:
 
     def set_document_set(self, user: str, plan_id: str, doc_ids: Iterable[str] | None) -> str:
         """Limit the plan to these documents (None: all, including any added later); says what it means for
-        sections already drafted, which keep their citations until they are redrafted."""
+        sections already drafted, which keep their citations until they are redrafted.
+
+        A list naming every document there is stays a list: "these documents" is not "all documents",
+        because a council's plan set up when only its own documents were in the corpus must not start
+        drafting from another council's minutes the day they are uploaded."""
         self.plan_summary(user, plan_id)
         known = {d.doc_id: d for d in self.assistant.sources()}
         chosen = None if doc_ids is None else sorted(set(doc_ids))
@@ -169,8 +173,6 @@ class PlanDocuments:
             unknown = [d for d in chosen if d not in known]
             if unknown:
                 raise WorkspaceError("A chosen document is no longer in the corpus; refresh the list and choose again.")
-            if len(chosen) == len(known):
-                chosen = None  # every document there is: the default, which also takes in documents added later
         with self.db.write() as db:
             if chosen is None:
                 db.execute("DELETE FROM plan_documents WHERE plan_id = ?", (plan_id,))
@@ -181,7 +183,8 @@ class PlanDocuments:
         if chosen is None:
             said = f"This plan drafts from all {len(known)} documents, and from any added later."
         else:
-            said = f"This plan drafts from {len(chosen)} of the {len(known)} documents."
+            said = (f"This plan drafts from {len(chosen)} of the {len(known)} documents; a document added later is "
+                    "not among them until it is ticked.")
             outside = [r.title for r in self.sections(user, plan_id)
                        if r.section and cited_doc_ids(r.section) - set(chosen)]
             if outside:

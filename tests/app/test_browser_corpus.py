@@ -66,7 +66,7 @@ def test_a_plan_limited_to_one_councils_documents_cites_only_them(page):
     for label in documents.locator("label").all():
         if "northfield" in label.inner_text():
             label.locator("input").uncheck()
-    assert not page.locator("#all-documents input").is_checked()  # choosing means not "all" any more
+    page.wait_for_function("() => !document.querySelector('#all-documents input').checked")  # choosing means not "all" any more
     page.get_by_role("button", name="Save this plan's documents").click()
     page.locator("#plan-documents-status").get_by_text("drafts from 3 of the 5 documents").wait_for()
     shot(page, "corpus-plan-documents.png")

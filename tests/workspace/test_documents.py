@@ -48,7 +48,7 @@ def test_a_plan_limited_to_one_councils_documents_never_cites_the_other(councils
     assistant, ids = councils
     limited = workspace.create_plan("ann", "Harbourside Productivity Plan")
     said = workspace.set_document_set("ann", limited.id, ids["Harbourside"])
-    assert said == "This plan drafts from 2 of the 4 documents."
+    assert said.startswith("This plan drafts from 2 of the 4 documents; a document added later is not among them")
     everything = workspace.create_plan("ann", "Both councils")  # the default: every document
     assert workspace.document_set("ann", everything.id) is None
 
@@ -66,14 +66,17 @@ def test_a_plan_limited_to_one_councils_documents_never_cites_the_other(councils
     assert cited["all"] & ids["Northfield"]  # the control: without the set, the other council's documents are cited
 
 
-def test_all_documents_includes_ones_added_later_and_a_set_does_not(councils, workspace, tmp_path):
+def test_document_sets_are_checked_and_say_what_to_redraft(councils, workspace):
     assistant, ids = councils
     limited = workspace.create_plan("ann", "Harbourside only")
     workspace.set_document_set("ann", limited.id, ids["Harbourside"])
-    # Choosing every document is the default again, which also takes in documents added later.
+    # Every document by name is not "all": a document added later stays out until ticked.
+    named = workspace.create_plan("ann", "Every document by name")
+    assert workspace.set_document_set("ann", named.id, ids["Harbourside"] | ids["Northfield"]).startswith(
+        "This plan drafts from 4 of the 4 documents")
     everything = workspace.create_plan("ann", "Everything")
-    assert workspace.set_document_set("ann", everything.id, ids["Harbourside"] | ids["Northfield"]).startswith(
-        "This plan drafts from all 4 documents, and from any added later")
+    workspace.set_document_set("ann", everything.id, ids["Harbourside"])
+    assert workspace.set_document_set("ann", everything.id, None) == "This plan drafts from all 4 documents, and from any added later."
     assert workspace.document_set("ann", everything.id) is None
     with pytest.raises(WorkspaceError, match="at least one"):
         workspace.set_document_set("ann", limited.id, [])
@@ -87,6 +90,28 @@ def test_all_documents_includes_ones_added_later_and_a_set_does_not(councils, wo
     draft(workspace, "ann", mixed.id, "transformation")
     said = workspace.set_document_set("ann", mixed.id, ids["Harbourside"])
     assert "Transformed service design and delivery" in said and "Redraft" in said
+
+
+def test_all_documents_takes_in_one_added_later_and_a_named_set_does_not(tmp_path):
+    root = tmp_path / "store"  # a store of its own: this test adds a document
+    written = write_councils(root / "docs")
+    assistant = Assistant(make_settings(root / "data"))
+    assistant.ingest([root / "docs"])
+    workspace = Workspace(assistant, WorkspaceDB(assistant.settings.data_dir / "workspace.sqlite3"))
+    everything = workspace.create_plan("ann", "All documents")
+    named = workspace.create_plan("ann", "The four documents there were")
+    workspace.set_document_set("ann", named.id, [d.doc_id for d in assistant.sources()])
+
+    later = root / "docs" / "westmoor-transformation-report.txt"
+    later.write_text("Westmoor transformation report\n\nWestmoor Council restructured its senior management team in 2024, "
+                     "removing 19 posts, and moved to a centralised operating model for all customer contact.\n\n"
+                     "Westmoor Council measures productivity through 31 key performance indicators on a public dashboard.\n",
+                     encoding="utf-8")
+    assistant.ingest([later])
+    westmoor = {d.doc_id for d in assistant.sources() if d.source.endswith(later.name)}
+    assert {e.doc_id for e in draft(workspace, "ann", everything.id, "transformation").evidence} & westmoor
+    assert not {e.doc_id for e in draft(workspace, "ann", named.id, "transformation").evidence} & westmoor
+    assert len(written) == 2
 
 
 def test_removal_names_the_askers_citing_plans_and_counts_other_users(councils, tmp_path):
