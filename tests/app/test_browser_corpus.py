@@ -62,7 +62,8 @@ def test_an_upload_under_a_stored_name_asks_and_keep_both_keeps_both(page, tmp_p
 
 def test_a_plan_limited_to_one_councils_documents_cites_only_them(page):
     documents = page.locator("#plan-documents")
-    documents.get_by_text("northfield-cabinet-minutes.txt").wait_for()
+    # The list as refreshed after the upload (five documents), before ticking: a refresh landing later would reset it.
+    documents.get_by_text("harbourside-digital-plan (2).txt").wait_for()
     for label in documents.locator("label").all():
         if "northfield" in label.inner_text():
             label.locator("input").uncheck()
