@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 from assistant.budget import fit_section, plan_budget, reference_line_tokens, section_tokens
 from assistant.config import Settings
@@ -94,14 +94,15 @@ class Assistant:
         return self.store.documents()
 
     # -- evidence --------------------------------------------------------------------------
-    def gather_evidence(self, theme: Theme) -> tuple[list[Evidence], dict[str, list[int]]]:
-        """Retrieve passages for each guidance question; number them once per theme.
+    def gather_evidence(self, theme: Theme, doc_ids: Collection[str] | None = None) -> tuple[list[Evidence], dict[str, list[int]]]:
+        """Retrieve passages for each guidance question (from `doc_ids` only, when given: a plan's
+        document set); number them once per theme.
 
         Passages join the theme's evidence in rounds, each question's best first, then each
         one's second best, and so on until the cap: taken question by question, the first
         questions filled the cap and the last one drafted from leftovers."""
         per_question, cap = self.tuning.drafting.passages_per_question, self.tuning.drafting.max_evidence_per_theme
-        hits = {q.id: self.retriever.search(q.query(), k=per_question) for q in theme.questions}
+        hits = {q.id: self.retriever.search(q.query(), k=per_question, doc_ids=doc_ids) for q in theme.questions}
         evidence: list[Evidence] = []
         number_of: dict[str, int] = {}
         by_question: dict[str, list[int]] = {q.id: [] for q in theme.questions}
@@ -111,16 +112,17 @@ class Assistant:
                     by_question[question_id].append(number)
         return evidence, by_question
 
-    def _add_evidence(self, evidence: list[Evidence], query: str, k: int, cap: int) -> list[int]:
+    def _add_evidence(self, evidence: list[Evidence], query: str, k: int, cap: int,
+                      doc_ids: Collection[str] | None = None) -> list[int]:
         """Search, append passages not yet in `evidence` (numbering continues), return the hits' numbers."""
         number_of = {e.chunk_id: e.number for e in evidence}
-        hits = self.retriever.search(query, k=k)
+        hits = self.retriever.search(query, k=k, doc_ids=doc_ids)
         return [number for hit in hits if (number := _number(evidence, number_of, hit, cap))]
 
-    def _request(self, theme_id: str, exclude: set[str] | None = None) -> DraftRequest:
+    def _request(self, theme_id: str, exclude: set[str] | None = None, doc_ids: Collection[str] | None = None) -> DraftRequest:
         """Retrieve, then assess: what answers each guidance question, and which are evidence gaps."""
         theme = self.template.theme(theme_id)
-        evidence, by_question = self.gather_evidence(theme)
+        evidence, by_question = self.gather_evidence(theme, doc_ids)
         request = DraftRequest(
             theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title,
             reference_line_tokens=reference_line_tokens(self.template),
@@ -188,23 +190,28 @@ class Assistant:
         )
 
     def draft_section(self, theme_id: str, exclude: set[str] | None = None, drafter: str | None = None,
-                      on_text=None, on_restart=None) -> Section:
-        request = self._request(theme_id, exclude)
+                      on_text=None, on_restart=None, doc_ids: Collection[str] | None = None) -> Section:
+        """One section, from the documents in `doc_ids` only when given (None: every document)."""
+        request = self._request(theme_id, exclude, doc_ids)
         request.on_text, request.on_restart = on_text, on_restart
         backend = self.drafter(drafter)
         return self._finish(backend.draft(request), request, backend)
 
-    def stream_section(self, theme_id: str, drafter: str | None = None, exclude: set[str] | None = None) -> Iterator[DraftEvent]:
+    def stream_section(self, theme_id: str, drafter: str | None = None, exclude: set[str] | None = None,
+                       doc_ids: Collection[str] | None = None) -> Iterator[DraftEvent]:
         """Draft one section, yielding text as the model writes it, then the verified section."""
         return self._stream(
-            lambda on_text, on_restart: self.draft_section(theme_id, exclude, drafter, on_text=on_text, on_restart=on_restart),
+            lambda on_text, on_restart: self.draft_section(theme_id, exclude, drafter, on_text=on_text, on_restart=on_restart,
+                                                           doc_ids=doc_ids),
             f"drafting {theme_id}",
         )
 
-    def stream_revision(self, section: Section, instruction: str, drafter: str | None = None) -> Iterator[DraftEvent]:
+    def stream_revision(self, section: Section, instruction: str, drafter: str | None = None,
+                        doc_ids: Collection[str] | None = None) -> Iterator[DraftEvent]:
         """Revise a section as `revise_section` does, yielding text as the model writes it."""
         return self._stream(
-            lambda on_text, on_restart: self.revise_section(section, instruction, drafter, on_text=on_text, on_restart=on_restart),
+            lambda on_text, on_restart: self.revise_section(section, instruction, drafter, on_text=on_text, on_restart=on_restart,
+                                                            doc_ids=doc_ids),
             f"revising {section.theme_id}",
         )
 
@@ -227,7 +234,8 @@ class Assistant:
         while (event := events.get()) is not None:
             yield event
 
-    def draft_plan(self, theme_ids: list[str] | None = None, drafter: str | None = None, progress: Progress = NO_PROGRESS) -> Plan:
+    def draft_plan(self, theme_ids: list[str] | None = None, drafter: str | None = None, progress: Progress = NO_PROGRESS,
+                   doc_ids: Collection[str] | None = None) -> Plan:
         if self.store.count() == 0:
             raise RuntimeError("the store is empty: ingest the council's documents first (`assistant ingest corpus/`)")
         themes = [self.template.theme(t) for t in theme_ids] if theme_ids else self.template.themes
@@ -239,14 +247,14 @@ class Assistant:
             used: set[str] = set()
             sections = []
             for theme in themes:
-                request = self._request(theme.id, used)
+                request = self._request(theme.id, used, doc_ids)
                 section = self._finish(backend.draft(request), request, backend)
                 used.update(normalise(s.text) for s in section.sentences)
                 sections.append(section)
                 progress.advance(theme.title)
         else:
             # Retrieval first, in this thread; then the model calls, a few at a time.
-            requests = [self._request(theme.id) for theme in themes]
+            requests = [self._request(theme.id, doc_ids=doc_ids) for theme in themes]
 
             def one(request: DraftRequest) -> Section:
                 section = self._finish(backend.draft(request), request, backend)
@@ -262,11 +270,13 @@ class Assistant:
         return plan
 
     def revise_section(self, section: Section, instruction: str, drafter: str | None = None,
-                       on_text=None, on_restart=None) -> Section:
-        """Revise a section as an officer asks: fresh evidence for the instruction, old citations kept where valid."""
+                       on_text=None, on_restart=None, doc_ids: Collection[str] | None = None) -> Section:
+        """Revise a section as an officer asks: fresh evidence for the instruction (from `doc_ids` only, when
+        given), old citations kept where valid."""
         theme = self.template.theme(section.theme_id)
         evidence = list(section.evidence)
-        numbers = self._add_evidence(evidence, f"{instruction} {theme.title}", REVISION_PASSAGES, len(evidence) + REVISION_PASSAGES)
+        numbers = self._add_evidence(evidence, f"{instruction} {theme.title}", REVISION_PASSAGES, len(evidence) + REVISION_PASSAGES,
+                                     doc_ids)
         current = Section(**{**section.__dict__, "evidence": evidence})
         by_question = {"revision": numbers}
         request = DraftRequest(theme, theme.heading, evidence, by_question, self.template.allowance(theme.id), set(),

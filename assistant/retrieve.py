@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Collection, Iterable
 
 import numpy as np
 
@@ -80,6 +80,18 @@ class KeywordIndex:
     def __init__(self, ids: list[str], bm25):
         self.ids = ids
         self.bm25 = bm25
+        self._masks: dict[frozenset[str], np.ndarray] = {}  # per document set: which rows belong to it
+
+    def _mask(self, doc_ids: Collection[str]) -> np.ndarray:
+        """Rows of the index whose chunk is in one of `doc_ids` (kept for the few sets in use)."""
+        key = frozenset(doc_ids)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.fromiter((doc_id_of(i) in key for i in self.ids), dtype=bool, count=len(self.ids))
+            if len(self._masks) >= 16:  # a plan's set changes rarely; drop the oldest
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[key] = mask
+        return mask
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str]]) -> "KeywordIndex":
@@ -97,12 +109,17 @@ class KeywordIndex:
             bm25.index(corpus, show_progress=False)
         return cls(ids, bm25)
 
-    def search(self, query: str, k: int) -> list[tuple[str, str, float]]:
-        """Best (chunk id, doc id, BM25 score), best first; only chunks sharing a term with the query."""
+    def search(self, query: str, k: int, doc_ids: Collection[str] | None = None) -> list[tuple[str, str, float]]:
+        """Best (chunk id, doc id, BM25 score), best first; only chunks sharing a term with the query
+        and, given `doc_ids`, only chunks of those documents."""
         tokens = tokenize(query)
-        if not tokens or not self.ids:
+        if not tokens or not self.ids or (doc_ids is not None and not doc_ids):
             return []
         scores = self.bm25.get_scores(tokens)
+        if doc_ids is not None:
+            # Scored over the whole index (BM25's term statistics stay the corpus's), then the rows of
+            # other documents are zeroed, so none of them can take one of the k places.
+            scores = np.where(self._mask(doc_ids), scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
@@ -196,10 +213,15 @@ class HybridRetriever:
         except OSError as exc:  # a read-only data dir still searches, it just rebuilds per process
             log.warning("could not save the keyword index to %s: %s", folder, exc)
 
-    def search(self, query: str, k: int = 8, mode: str = "hybrid", per_document: int | None = None) -> list[Hit]:
-        """Top-k passages for a query. mode: 'hybrid', 'dense' or 'keyword'."""
-        dense = self.store.query(self.embedder.embed_query(query), self.candidates) if mode in ("hybrid", "dense") else []
-        sparse = self.keyword_index().search(query, self.candidates) if mode in ("hybrid", "keyword") else []
+    def search(self, query: str, k: int = 8, mode: str = "hybrid", per_document: int | None = None,
+               doc_ids: Collection[str] | None = None) -> list[Hit]:
+        """Top-k passages for a query. mode: 'hybrid', 'dense' or 'keyword'. `doc_ids`: only passages of
+        these documents (a plan's document set; None: every document in the store)."""
+        if doc_ids is not None and not doc_ids:
+            return []
+        dense = (self.store.query(self.embedder.embed_query(query), self.candidates, doc_ids=doc_ids)
+                 if mode in ("hybrid", "dense") else [])
+        sparse = self.keyword_index().search(query, self.candidates, doc_ids=doc_ids) if mode in ("hybrid", "keyword") else []
         fused: dict[str, Hit] = {}
         for rank, (chunk_id, doc_id, _) in enumerate(dense):
             hit = fused.setdefault(chunk_id, Hit(_unfetched(chunk_id, doc_id), 0.0))

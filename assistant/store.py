@@ -250,13 +250,18 @@ class ChunkStore:
             self._remember_vectors([chunks[got["ids"][i]].vector_text() for i in current], [got["embeddings"][i] for i in current])
         return chunks
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, str, float]]:
+    def query(self, vector: np.ndarray, k: int, doc_ids: Collection[str] | None = None) -> list[tuple[str, str, float]]:
         """Nearest chunks as (chunk id, doc id, cosine similarity), without their text.
 
         Only ids and distances come back: the retriever fuses forty candidates and then
-        fetches the few it keeps (`chunks_by_id`), which halved the payload per query."""
+        fetches the few it keeps (`chunks_by_id`), which halved the payload per query.
+        `doc_ids` limits the search to those documents (a plan's document set): filtered in
+        Chroma's own where-clause, so the k nearest are the k nearest *within* the set."""
+        if doc_ids is not None and not doc_ids:
+            return []
+        where = None if doc_ids is None else {"doc_id": {"$in": sorted(doc_ids)}}
         # Chroma returns fewer than k (none, on an empty collection) without a separate count() call.
-        got = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        got = self.collection.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
         return [(cid, doc_id_of(cid), 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def _remember_vectors(self, texts, vectors) -> None:

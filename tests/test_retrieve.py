@@ -61,3 +61,23 @@ def test_one_long_document_cannot_crowd_out_the_rest():
 def test_tokenize_keeps_figures_whole():
     assert {"212,000", "2023/24", "13.5%", "1.9m"} <= set(tokenize("£212,000 in 2023/24, 13.5% and £1.9m"))
     assert "council" in tokenize("Councils") and "the" not in tokenize("the")
+
+
+def test_a_document_set_limits_dense_keyword_and_hybrid_search(corpus_assistant):
+    """The filter a plan's document set passes down: Chroma's where-clause on the dense side, a mask on BM25's."""
+    retriever = corpus_assistant.retriever
+    docs = {d.title: d.doc_id for d in corpus_assistant.sources()}
+    question = "How much did the council spend on consultants and agency staff?"
+    unlimited = retriever.search(question, k=5)
+    best_doc = unlimited[0].chunk.doc_id
+    others = set(docs.values()) - {best_doc}
+    for mode in ("dense", "keyword", "hybrid"):
+        hits = retriever.search(question, k=5, mode=mode, doc_ids=others)
+        assert hits and {h.chunk.doc_id for h in hits} <= others, mode
+        # Still the k best within the set, not fewer because the best documents were left out.
+        assert len(hits) == 5, mode
+    # An exact term found only in the excluded document is not found at all.
+    assert _rank(retriever.search("£385,000", k=5, mode="keyword"), "£385,000") is not None
+    assert _rank(retriever.search("£385,000", k=5, mode="keyword", doc_ids=others), "£385,000") is None
+    assert retriever.search(question, k=5, doc_ids=[]) == []
+    assert retriever.search(question, k=5, doc_ids=set(docs.values()))[0].chunk.id == unlimited[0].chunk.id

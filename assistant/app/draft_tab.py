@@ -37,7 +37,7 @@ def build_draft_tab(workspace: Workspace, plan: gr.Dropdown, budget: gr.HTML) ->
     the page meter in the sidebar, which every change here updates."""
     template = workspace.template
     first_theme = template.themes[0].id
-    with gr.Tab("Draft", elem_id="draft-tab"):
+    with gr.Tab("Draft", elem_id="draft-tab") as tab:
         theme = gr.Radio(label="Sections", choices=[(t.title, t.id) for t in template.themes], value=first_theme, elem_id="themes")
         with gr.Row(elem_id="draft-columns"):
             with gr.Column(scale=3, min_width=320, elem_id="section-column"):
@@ -69,6 +69,15 @@ def build_draft_tab(workspace: Workspace, plan: gr.Dropdown, budget: gr.HTML) ->
                 gr.Markdown("### Evidence\nClick a citation in the section to show its passage, the words it shares "
                             "with the sentence marked.")
                 evidence = gr.HTML(elem_id="evidence", js_on_load=None)
+
+    @friendly
+    def on_back_to_draft(plan_id: str | None, theme_id: str, request: gr.Request):
+        # Passages under their documents' titles as they are now (one may have been retitled in the
+        # Corpus tab); only the evidence panel, so unsaved text in the editor stays.
+        record = workspace.section(user_of(request), plan_id, theme_id) if plan_id else None
+        return evidence_html(record.section if record else None)
+
+    tab.select(on_back_to_draft, [plan, theme], [evidence])
 
     # API clients read these by position (tests/app/test_web_flows.py): new outputs go at the end.
     named = dict(theme=theme, budget=budget, chatbot=chatbot, section=section_view, editor=editor, evidence=evidence, gaps=gaps,

@@ -45,7 +45,9 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 7860, users: 
 
     assistant = assistant or Assistant(settings)
     files = PrivateFiles()
-    app = build_app(Workspace(assistant), CorpusManager(assistant), files)
+    workspace = Workspace(assistant)
+    # One database for both: the corpus log, document titles and plans' document sets sit beside the plans.
+    app = build_app(workspace, CorpusManager(assistant, workspace.db), files)
     app.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
     _, url, _ = app.launch(
         server_name=host,

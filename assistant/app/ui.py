@@ -12,44 +12,15 @@ import tempfile
 from pathlib import Path
 
 import gradio as gr
-from gradio.data_classes import FileData
-from gradio.utils import NamedString
 
+from assistant.app.corpus_tab import build_corpus_tab
 from assistant.app.draft_tab import DRAFT_MESSAGE, build_draft_tab  # noqa: F401 - DRAFT_MESSAGE: part of this module's API
 from assistant.app.files import PrivateFiles
 from assistant.app.refusals import REFUSALS, friendly, refuse, user_of  # noqa: F401 - user_of: part of this module's API
 from assistant.app.review_tab import build_review_tab
 from assistant.app.views import WELCOME, export_status, markdown_text
-from assistant.progress import Progress
 from assistant.workspace.corpus import CorpusManager
 from assistant.workspace.service import Workspace, WorkspaceError
-
-
-class UploadBox(gr.File):
-    """Gradio's file widget, whose `file_types` only filter the browser's picker.
-
-    Gradio's server-side check refuses a whole batch with "Invalid file type" and names no file;
-    `CorpusManager.check_upload` refuses each bad file by name and ingests the rest, so the type
-    check is left to it.
-    """
-
-    is_template = True  # rendered by Gradio's own File component in the browser
-
-    def _process_single_file(self, f: FileData) -> NamedString:
-        return NamedString(f.path)
-
-
-class GradioProgress(Progress):
-    def __init__(self, progress: gr.Progress):
-        self.progress, self.total, self.done, self.label = progress, 0, 0, ""
-
-    def start(self, total: int, label: str) -> None:
-        self.total, self.done, self.label = total, 0, label
-        self.progress((0, total), desc=label)
-
-    def advance(self, detail: str = "", n: int = 1) -> None:
-        self.done += n
-        self.progress((self.done, self.total), desc=f"{self.label}: {detail}")
 
 
 def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles | None = None) -> gr.Blocks:
@@ -59,12 +30,6 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
 
     def plan_choices(user: str):
         return [(p.title, p.id) for p in workspace.plans(user)]
-
-    def documents_table():
-        return [[d.title, Path(d.source).name, d.kind, d.pages or "", d.chunks, d.doc_id] for d in corpus.documents()]
-
-    def document_choices():
-        return gr.Dropdown(choices=[(f"{d.title} ({Path(d.source).name})", d.doc_id) for d in corpus.documents()], value=None)
 
     # Exported files sit in Gradio's cache, private to their owner only while this server runs
     # (app/files.py); delete them after a day, and all of them when the server stops.
@@ -102,17 +67,7 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
         with gr.Tabs():
             draft_tab = build_draft_tab(workspace, plan, budget)
             build_review_tab(workspace, plan, files, export_dir)
-            with gr.Tab("Corpus"):
-                uploads = UploadBox(label="Council documents", file_count="multiple", file_types=corpus.allowed_extensions(),
-                                  type="filepath")
-                ingest = gr.Button("Ingest", variant="primary")
-                # Plain text: the status names files and titles a document chose.
-                ingest_status = gr.Textbox(label="Last change to the corpus", interactive=False, lines=2, elem_id="ingest-status")
-                documents = gr.Dataframe(headers=["Title", "File", "Type", "Pages", "Passages", "Id"], interactive=False,
-                                         label="Documents in the corpus", elem_id="documents")
-                with gr.Row():
-                    doomed = gr.Dropdown(label="Remove a document", choices=[], scale=3)
-                    delete = gr.Button("Remove", variant="stop", scale=1)
+            build_corpus_tab(app, workspace, corpus, plan)  # uploads, titles, removal, the log, the plan's documents
             with gr.Tab("Export"):
                 with gr.Row():
                     export_docx = gr.Button("Word (DOCX)", variant="primary")
@@ -138,10 +93,10 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             choices = plan_choices(user)
             plan_id = choices[0][1] if choices else None
             who = getattr(request, "username", None)  # None when the app runs on loopback without sign-in
-            return [gr.Dropdown(choices=choices, value=plan_id), *plan_view(user, plan_id), documents_table(), document_choices(),
+            return [gr.Dropdown(choices=choices, value=plan_id), *plan_view(user, plan_id),
                     gr.Textbox(value=who or "", visible=bool(who)), gr.Button(visible=bool(who))]
 
-        app.load(on_load, None, [plan, *plan_outputs, documents, doomed, signed_in, sign_out], api_name="load")
+        app.load(on_load, None, [plan, *plan_outputs, signed_in, sign_out], api_name="load")
 
         @friendly
         def on_create(title: str, request: gr.Request):
@@ -188,30 +143,6 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
             return [gr.Dropdown(choices=choices, value=opened), *plan_view(user, opened), gr.Group(visible=False), ""]
 
         delete_yes.click(on_delete_plan, [plan], [plan, *plan_outputs, delete_box, delete_text], api_name="delete_plan")
-
-        # -- corpus ----------------------------------------------------------------------------------
-        def on_ingest(paths: list[str] | None, progress=gr.Progress()):
-            # A refused ingest is said in the status line beside the button (one message, which API
-            # clients read too); the chosen files stay chosen and the documents table is untouched.
-            if not paths:
-                return "Choose one or more files to ingest first.", gr.skip(), gr.skip(), gr.skip()
-            result = corpus.upload([(Path(p).name, Path(p)) for p in paths], progress=GradioProgress(progress))
-            r = result.report
-            if result.rejected and not (r.added or r.updated or r.unchanged or r.duplicates or r.failed):
-                return ("Nothing was ingested: the file type, size or content was refused. "
-                        + "; ".join(f"{name}: {why}" for name, why in result.rejected)), gr.skip(), gr.skip(), gr.skip()
-            return result.summary(), documents_table(), document_choices(), None
-
-        ingest.click(on_ingest, [uploads], [ingest_status, documents, doomed, uploads], api_name="ingest", concurrency_limit=1)
-
-        @friendly
-        def on_delete(doc_id: str):
-            if not doc_id:
-                raise WorkspaceError("Choose a document to remove.")
-            removed = corpus.delete(doc_id)
-            return f"Removed {removed.title} ({removed.chunks} passages).", documents_table(), document_choices()
-
-        delete.click(on_delete, [doomed], [ingest_status, documents, doomed], api_name="delete_document", concurrency_limit=1)
 
         # -- export ----------------------------------------------------------------------------------
         @friendly

@@ -1,4 +1,5 @@
-"""The workspace's SQLite file: plans, sections and their versions, chat history and review decisions.
+"""The workspace's SQLite file: plans, sections and their versions, chat history, review decisions,
+and the shared corpus's titles, change log and each plan's documents.
 
 Every change is written as it happens (one short transaction each), so a restart,
 or a crash mid-session, loses nothing the officer saw saved. The schema grows by
@@ -136,8 +137,41 @@ def m004_review_keys_by_normalised_text(db: sqlite3.Connection) -> None:
                        (f"{row['theme_id']}:{hashlib.sha1(normalise(text).encode('utf-8')).hexdigest()[:12]}", row["plan_id"], old))
 
 
+def m005_corpus_titles_log_and_document_sets(db: sqlite3.Connection) -> None:
+    """The shared corpus's own records: titles officers gave documents, who added, replaced, retitled or
+    removed which document and when, and which documents each plan drafts from (no row: all of them)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE document_titles (
+            doc_id TEXT PRIMARY KEY,       -- the store's document id (a hash of where the file lives)
+            title TEXT NOT NULL,           -- shown instead of the title read from the file
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        CREATE TABLE corpus_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,          -- added | replaced | retitled | removed
+            doc_id TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            title TEXT NOT NULL,           -- the title after the change (before it, for a removal)
+            detail TEXT NOT NULL           -- e.g. the old title, passages before and after, plans that cited it
+        );
+        CREATE TABLE plan_documents (
+            plan_id TEXT PRIMARY KEY REFERENCES plans(id) ON DELETE CASCADE,
+            doc_ids TEXT NOT NULL,         -- JSON list of the store's document ids the plan drafts from
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_council_and_exports, m003_section_versions, m004_review_keys_by_normalised_text,
+    m005_corpus_titles_log_and_document_sets,
 ]
 
 

@@ -25,6 +25,7 @@ from assistant.sentences import normalise
 from assistant.verify import FLAG_NO_CITATION, FLAG_NUMBER
 from assistant.workspace import exports
 from assistant.workspace.db import WorkspaceDB, now
+from assistant.workspace.documents import CorpusRecords, PlanDocuments
 from assistant.workspace.errors import ConfirmationNeeded, PlanNotFound, WorkspaceError  # noqa: F401 - re-exported
 from assistant.workspace.reviews import ReviewDesk
 from assistant.workspace.versions import SectionHistory, changes_markdown, record_version, same_text, sentence_changes
@@ -102,7 +103,7 @@ def _council(name: str) -> str:
     return name[:MAX_TITLE]
 
 
-class Workspace(ReviewDesk, SectionHistory):
+class Workspace(ReviewDesk, SectionHistory, PlanDocuments):
     def __init__(self, assistant: Assistant, db: WorkspaceDB | None = None):
         self.assistant = assistant
         self.db = db or WorkspaceDB(assistant.settings.data_dir / "workspace.sqlite3")
@@ -159,10 +160,11 @@ class Workspace(ReviewDesk, SectionHistory):
         self.plan_summary(user, plan_id)
         with self.db.read() as db:
             rows = {r["theme_id"]: r for r in db.execute("SELECT * FROM sections WHERE plan_id = ?", (plan_id,))}
-        records = []
+        records, titles = [], CorpusRecords(self.db).titles()
         for theme in self.template.themes:
             row = rows.get(theme.id)
-            section = Section.from_dict(json.loads(row["data"])) if row else None
+            # Passages show their document's current title: an officer may have retitled it since the draft.
+            section = self.retitled(Section.from_dict(json.loads(row["data"])), titles) if row else None
             records.append(SectionRecord(theme.id, theme.title, row["status"] if row else "empty", section))
         return records
 
@@ -252,11 +254,13 @@ class Workspace(ReviewDesk, SectionHistory):
         if redraft and not replace and (warning := self.redraft_warning(user, plan_id, theme_id)):
             raise ConfirmationNeeded(warning)
         self._add_message(plan_id, theme_id, "user", message)
+        doc_ids = self.document_set(user, plan_id)  # the plan's documents only (None: all of them)
         if redraft:
-            events = self.assistant.stream_section(theme_id, drafter, exclude=self._used_elsewhere(user, plan_id, theme_id))
+            events = self.assistant.stream_section(theme_id, drafter, exclude=self._used_elsewhere(user, plan_id, theme_id),
+                                                   doc_ids=doc_ids)
             verb = "Drafted" if record.section is None else "Redrafted"
         else:
-            events = self.assistant.stream_revision(record.section, message, drafter)
+            events = self.assistant.stream_revision(record.section, message, drafter, doc_ids=doc_ids)
             verb = "Revised"
         for event in events:
             if event.kind in ("text", "restart"):

@@ -149,10 +149,12 @@ def test_a_planted_document_makes_no_browser_call_out(hostile_page, tmp_path, re
             review = page.locator("#review").inner_text()
 
             page.get_by_role("tab", name="Corpus").click()
-            doomed = page.get_by_label("Remove a document")
+            doomed = page.get_by_label("Document", exact=True)
             doomed.click()
             page.get_by_role("option").filter(has_text="beacon-title.png").first.click()
-            page.get_by_role("button", name="Remove").click()
+            page.get_by_role("button", name="Remove", exact=True).click()
+            page.locator("#remove-text").get_by_text("beacon-title.png").wait_for()  # asked first, the title as text
+            page.get_by_role("button", name="Remove it").click()
             page.wait_for_function("() => document.querySelector('#ingest-status textarea').value.startsWith('Removed')")
             removed = page.locator("#ingest-status textarea").input_value()
             page.wait_for_timeout(1500)  # let any image load or deferred render happen

@@ -180,7 +180,7 @@ def test_uploads_are_checked_on_the_server_and_ingested(tmp_path):
         wrong.write_bytes(b"MZ\x90\x00" * 100)
         big = tmp_path / "huge.txt"
         big.write_text("word " * 300_000)  # 1.5 MB, over the 1 MB limit this app was given
-        summary, table, _, _ = c.predict([handle_file(good)], api_name="/ingest")
+        summary, table = c.predict([handle_file(good)], api_name="/ingest")[:2]
         assert "ingested 1 file(s)" in summary
         assert [row[1] for row in table["data"]] == ["scrutiny-note.txt"]
         refused = c.predict([handle_file(wrong)], api_name="/ingest")  # refused by the server, whatever the browser sent
@@ -188,10 +188,10 @@ def test_uploads_are_checked_on_the_server_and_ingested(tmp_path):
         # gradio_client refuses it before sending; a hand-made request meets the server's own limit.
         refused = httpx.post(f"{running.url}gradio_api/upload", files={"files": ("huge.txt", big.read_bytes(), "text/plain")})
         assert refused.status_code == 413
-        again, table, _, _ = c.predict([handle_file(good)], api_name="/ingest")
+        again, table = c.predict([handle_file(good)], api_name="/ingest")[:2]
         assert "already in the corpus" in again and len(table["data"]) == 1  # nothing duplicated
         doc_id = table["data"][0][5]
-        message, table, _ = c.predict(doc_id, api_name="/delete_document")
+        message, table = c.predict(doc_id, api_name="/delete_document")[:2]
         assert "Removed" in message and table["data"] == []
     finally:
         running.close()

@@ -180,3 +180,21 @@ def test_scanned_pdf_with_no_text_layer_says_so(tmp_path):
     pdf.output(str(path))
     with pytest.raises(LoadError, match="no extractable text"):
         load(path)
+
+
+def test_a_text_files_title_is_never_its_first_sentence(tmp_path):
+    """A .txt has no title field: a name that says something, else a heading that opens the text, else
+    the file's name made readable; never the opening sentence cut at 100 characters."""
+    sentence = ("The Council agreed its budget on 27 February 2024 and set a council tax rise of 4.99 per cent "
+                "for the year ahead.")
+    cases = {
+        "001_d44e5c.txt": (sentence + "\n\nMore of the note follows.\n", "001 d44e5c"),
+        "notes.txt": (sentence + "\n", "Notes"),
+        "x1.txt": ("Budget notes\n\n" + sentence + "\n", "Budget notes"),
+        "scrutiny-panel-notes.txt": (sentence + "\n", "Scrutiny panel notes"),
+        "memo.md": (sentence + "\n\nNo heading anywhere.\n", "Memo"),
+    }
+    for name, (text, title) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert load(path).title == title, name

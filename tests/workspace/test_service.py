@@ -171,7 +171,8 @@ def test_state_survives_a_restart(corpus_assistant, tmp_path):
     assert len(again.messages("ann", plan.id, "transformation")) == 2
     assert again.review("ann", plan.id)[0].decision == "approved"
     assert WorkspaceDB(db_path).applied_migrations() == ["m001_initial", "m002_council_and_exports", "m003_section_versions",
-                                                         "m004_review_keys_by_normalised_text"]
+                                                         "m004_review_keys_by_normalised_text",
+                                                         "m005_corpus_titles_log_and_document_sets"]
 
 
 def test_a_failed_draft_keeps_what_was_there(workspace):
@@ -319,7 +320,7 @@ def test_an_old_workspace_upgrades_keeping_sections_and_decisions(corpus_assista
 
     upgraded = Workspace(corpus_assistant, WorkspaceDB(path))
     assert upgraded.db.applied_migrations() == ["m001_initial", "m002_council_and_exports", "m003_section_versions",
-                                                "m004_review_keys_by_normalised_text"]
+                                                "m004_review_keys_by_normalised_text", "m005_corpus_titles_log_and_document_sets"]
     assert upgraded.section("ann", "p1", "transformation").section.to_dict() == section.to_dict()
     [version] = upgraded.versions("ann", "p1", "transformation")
     assert (version.number, version.kind, version.author, version.created_at) == (1, "draft", "ann", "2026-01-02T09:00:00+00:00")

@@ -23,6 +23,13 @@ def title_from_filename(path: Path) -> str | None:
     return stem[:1].upper() + stem[1:]
 
 
+def readable_filename(path: Path) -> str:
+    """The file's name as words, whatever it says: 'notes_v2.txt' -> 'Notes v2', 'minutes.txt' -> 'Minutes'.
+    The last resort for a title: it is at least the name the officer uploaded, never a passage's opening words."""
+    stem = re.sub(r"[_\-]+", " ", path.stem).strip() or path.name
+    return stem[:1].upper() + stem[1:]
+
+
 def display_title(line: str) -> str:
     """A first line used as a title: shortened, and ALL CAPS turned to Title Case."""
     line = clean_line(line)

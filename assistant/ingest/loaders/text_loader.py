@@ -11,7 +11,7 @@ from . import register
 from .errors import LoadError
 from assistant.ingest.normalise import Line, paragraphs, repeated_lines
 
-from .layout import clean_line, decode_bytes, display_title, looks_binary, title_from_filename
+from .layout import clean_line, decode_bytes, display_title, looks_binary, readable_filename, title_from_filename
 
 # Every pattern here runs on lines of untrusted length, so none may backtrack without bound:
 # "(.*?)\s*#*\s*$" took minutes on a heading followed by 4,000 spaces, and pairing emphasis
@@ -70,7 +70,8 @@ def load_markdown(path: Path) -> LoadedDocument:
         if text:
             para.append(text)
     flush()
-    return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path) or path.name, kind="md", blocks=blocks)
+    return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path) or readable_filename(path), kind="md",
+                          blocks=blocks)
 
 
 def text_lines(text: str) -> tuple[list[Line], set[str]]:
@@ -100,15 +101,19 @@ def _heading_limit(lines: list[Line]) -> int:
 def load_text(path: Path) -> LoadedDocument:
     blocks: list[Block] = []
     heading = ""
+    first_heading = None  # a heading before any paragraph: the document's own title line
     text = _read_text(path)
     lines, furniture = text_lines(text)
     for unit in paragraphs(lines, skip=furniture, max_heading_len=_heading_limit(lines)):
         if unit.kind == "heading":
             heading = unit.text
+            if not blocks and first_heading is None:
+                first_heading = unit.text
         else:
             blocks.append(Block(text=unit.text, heading=heading))
-    # Plain text has no title field and its first line is often a letterhead, so a
-    # file name that says something names it; otherwise the first line does.
-    first_line = next((l.text for l in lines), path.name)
-    title = title_from_filename(path) or display_title(first_line)
+    # Plain text has no title field and its first line is often a letterhead, so a file name that
+    # says something names it; otherwise a heading that opens the text does. The first line itself
+    # is no title when it is a sentence (a note that starts "The Council agreed its budget on ..."
+    # was listed under that sentence, cut at 100 characters): then the file's own name is used.
+    title = title_from_filename(path) or (display_title(first_heading) if first_heading else readable_filename(path))
     return LoadedDocument(source=str(path), title=title, kind="txt", blocks=blocks)
