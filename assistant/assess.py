@@ -190,7 +190,10 @@ class Assessor:
         query_vec = dict(zip((q.id for q in questions), vectors[len(texts) + len(questions):]))
         # Passages as they are stored (title and heading first), so their cached vectors serve.
         passage_vec = dict(zip(numbers, self.embedder.embed_documents([by_number[n].vector_text() for n in numbers])))
-        examples = list(dict.fromkeys(e for q in questions for e in q.examples))
+        # A question with no example answers (another template's, or an officer's "add the SEND pressures") stands
+        # in for its own answer, so its scores stay on the scale its threshold was calibrated on.
+        examples_of = {q.id: list(q.examples) or [q.text] for q in questions}
+        examples = list(dict.fromkeys(e for q in questions for e in examples_of[q.id]))
         example_vec = dict(zip(examples, self.embedder.embed_documents(examples))) if examples else {}
         for question in questions:
             assessment = result.questions[question.id]
@@ -200,8 +203,8 @@ class Assessor:
                 cand.passage = float(np.dot(passage_vec[cand.evidence_number], qvec))
                 cand.keywords = keyword_share(question.keywords, cand.tokens)
                 cand.query = float(np.dot(sentence_vec[cand.text], query_vec[question.id]))
-                if example_vec and question.examples:
-                    cand.example = max(float(np.dot(sentence_vec[cand.text], example_vec[e])) for e in question.examples)
+                if example_vec:
+                    cand.example = max(float(np.dot(sentence_vec[cand.text], example_vec[e])) for e in examples_of[question.id])
                 cand.score = (weights.sentence * cand.sentence + weights.passage * cand.passage
                               + weights.keywords * cand.keywords + weights.query * cand.query + weights.example * cand.example)
             assessment.candidates.sort(key=lambda c: -c.score)

@@ -51,7 +51,8 @@ def test_a_question_with_its_own_threshold_is_judged_by_it(wasteful, corpus_assi
     savings = before.questions["t3_savings"]
     assert savings.answered
     stricter = round(savings.best.score + 0.05, 3)
-    tuning = corpus_assistant.tuning.with_drafting(question_thresholds={"t3_savings": stricter})
+    own = corpus_assistant.tuning.drafting.question_thresholds
+    tuning = corpus_assistant.tuning.with_drafting(question_thresholds={**own, "t3_savings": stricter})
     after = Assessor(corpus_assistant.embedder, tuning).assess(request.theme.questions, request.evidence, request.by_question)
     assert not after.questions["t3_savings"].answered
     assert below(after.questions["t3_savings"].best.score, stricter) in after.questions["t3_savings"].reason()

@@ -128,6 +128,10 @@ def test_a_flag_reason_is_shown_as_text_beside_its_sentence(page):
     page.get_by_text("Edit the text yourself").click()
     editor = page.locator("#editor textarea")
     editor.fill(editor.input_value() + "\n\n" + FLAGGED)
+    # Gradio takes a textbox's value from its input events; a click straight after fill() could send the old text
+    # (seen under load), so leave the box and give the page a moment, as an officer moving to the button does.
+    editor.blur()
+    page.wait_for_timeout(500)
     page.get_by_role("button", name="Save and re-check").click()
     flagged = page.locator("#section .sentence.flagged").filter(has_text="123,456,789")
     flagged.wait_for()

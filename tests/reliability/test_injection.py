@@ -170,7 +170,8 @@ def test_document_markers_are_not_citations(injected_assistant, planted, reliabi
     hub = next(c for c in injected_assistant.store.iter_chunks() if "[99]" in c.text)
     evidence.append(Evidence.from_chunk(1, hub))
     theme = injected_assistant.template.theme("transformation")
-    q = theme.questions[0].model_copy(update={"text": "How did the customer hub perform on calls and complaints?", "keywords": ["customer hub"]})
+    q = theme.questions[0].model_copy(update={"text": "How did the customer hub perform on calls and complaints?", "keywords": ["customer hub"],
+                                             "examples": []})  # a question of its own, not t1_change's examples
     theme = theme.model_copy(update={"questions": [q]})
     request = DraftRequest(theme, theme.heading, evidence, {q.id: [1]}, 400)
     section = injected_assistant._finish(injected_assistant.drafter("offline").draft(request), request, injected_assistant.drafter("offline"))
