@@ -18,6 +18,7 @@ from gradio.data_classes import FileData
 from gradio.utils import NamedString
 
 from assistant.app.refusals import friendly, user_of
+from assistant.app.confirm import confirmation
 from assistant.app.views import markdown_text
 from assistant.progress import Progress
 from assistant.workspace.corpus import CorpusManager, UploadResult
@@ -99,11 +100,8 @@ def build_corpus_tab(app: gr.Blocks, workspace: Workspace, corpus: CorpusManager
             title = gr.Textbox(label="Its title (as citations and references show it)", scale=3, elem_id="document-title")
             retitle = gr.Button("Save title", scale=1, elem_id="retitle")
             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="remove")
-        with gr.Group(visible=False, elem_id="confirm-remove") as remove_box:
-            remove_text = gr.Markdown(elem_id="remove-text")
-            with gr.Row():
-                remove_yes = gr.Button("Remove it", variant="stop", elem_id="remove-confirm")
-                remove_no = gr.Button("Keep it", elem_id="remove-cancel")
+        remove_box, remove_text, remove_yes, remove_no = confirmation(
+            "confirm-remove", "remove-text", "Remove it", "remove-confirm", "Keep it", "remove-cancel")
         doomed = gr.Textbox(visible=False)  # the document the question was about, whatever is chosen since
         with gr.Accordion("Documents this plan drafts from", open=True, elem_id="plan-documents-box"):
             every = gr.Checkbox(label="All documents, including ones added later", value=True, elem_id="all-documents")

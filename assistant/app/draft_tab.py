@@ -15,6 +15,7 @@ from typing import Callable
 import gradio as gr
 
 from assistant.app.refusals import REFUSALS, friendly, refuse, user_of
+from assistant.app.confirm import confirmation
 from assistant.app.views import (
     budget_html, chat_messages, evidence_html, gaps_markdown, markdown_text, notes_markdown, readable_stream, section_html,
     section_state_html, theme_label, version_choices,
@@ -47,11 +48,8 @@ def build_draft_tab(workspace: Workspace, plan: gr.Dropdown, budget: gr.HTML) ->
                     accept = gr.Button("Accept and lock", elem_id="accept")
                     reopen = gr.Button("Reopen", elem_id="reopen")
                 # Asked before a redraft replaces the officer's edits or approved sentences.
-                with gr.Group(visible=False, elem_id="confirm-redraft") as confirm_box:
-                    confirm_text = gr.Markdown(elem_id="confirm-text")
-                    with gr.Row():
-                        confirm_replace = gr.Button("Replace with a new draft", variant="stop", elem_id="confirm-replace")
-                        confirm_cancel = gr.Button("Keep my text", elem_id="confirm-cancel")
+                confirm_box, confirm_text, confirm_replace, confirm_cancel = confirmation(
+                    "confirm-redraft", "confirm-text", "Replace with a new draft", "confirm-replace", "Keep my text", "confirm-cancel")
                 section_view = gr.HTML(elem_id="section", js_on_load=None)
                 gaps = gr.Markdown(elem_id="gaps")
                 notes = gr.Markdown(elem_id="notes")

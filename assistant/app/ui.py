@@ -13,6 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from assistant.app.confirm import confirmation
 from assistant.app.corpus_tab import build_corpus_tab
 from assistant.app.draft_tab import DRAFT_MESSAGE, build_draft_tab  # noqa: F401 - DRAFT_MESSAGE: part of this module's API
 from assistant.app.files import PrivateFiles
@@ -51,11 +52,8 @@ def build_app(workspace: Workspace, corpus: CorpusManager, files: PrivateFiles |
                 rename = gr.Button("Rename", scale=1)
                 delete_plan = gr.Button("Delete this plan", variant="stop", scale=1, elem_id="delete-plan")
             # Deleting takes every version, the chat and the review decisions with it: asked first.
-            with gr.Group(visible=False, elem_id="confirm-delete") as delete_box:
-                delete_text = gr.Markdown(elem_id="confirm-delete-text")
-                with gr.Row():
-                    delete_yes = gr.Button("Delete the plan", variant="stop", elem_id="confirm-delete-yes")
-                    delete_no = gr.Button("Keep it", elem_id="confirm-delete-no")
+            delete_box, delete_text, delete_yes, delete_no = confirmation(
+                "confirm-delete", "confirm-delete-text", "Delete the plan", "confirm-delete-yes", "Keep it", "confirm-delete-no")
         # The first screen of an officer with no plan: what to do first (shown until a plan is chosen).
         with gr.Column(visible=False, elem_id="welcome") as welcome:
             gr.Markdown(WELCOME)
