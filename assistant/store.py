@@ -89,6 +89,13 @@ def _chroma_adapter(embedder: Embedder):
     return AssistantEmbeddingFunction(embedder)
 
 
+# How many graph neighbours Chroma's HNSW search explores per query. At Chroma's default (100) a real council's
+# store (1,571 chunks) missed 10-16 of the 800 exact top-40 neighbours of the template's questions, and which ones
+# changed from process to process (the graph is rebuilt from the write log on open): the same draft retrieved
+# different passages on two runs. At 500 it missed none, on every run (evals: docs/evals.md).
+HNSW_EF_SEARCH = 500
+
+
 class ChunkStore:
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
@@ -120,7 +127,7 @@ class ChunkStore:
         collection = self.client.get_or_create_collection(
             name=name,
             embedding_function=_chroma_adapter(self.embedder),
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
             metadata={"embedder": self.embedder.name, "dimension": self.embedder.dimension},
         )
         built_with = (collection.metadata or {}).get("embedder")
@@ -129,6 +136,12 @@ class ChunkStore:
                 f"collection '{name}' was built with the embedder '{built_with}', but '{self.embedder.name}' is configured; "
                 f"set ASSISTANT_EMBEDDER back, or use another ASSISTANT_COLLECTION / data dir and ingest again"
             )
+        hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", 0) < HNSW_EF_SEARCH:  # a store made before it was raised
+            try:
+                collection.modify(configuration={"hnsw": {"ef_search": HNSW_EF_SEARCH}})
+            except Exception as exc:  # noqa: BLE001 - a read-only store or an older server still searches, less exactly
+                log.warning("could not raise the search depth of collection '%s' (%s): dense search may miss passages", name, exc)
         return collection
 
     @property
