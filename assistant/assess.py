@@ -20,7 +20,8 @@ import numpy as np
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import PROSE, Evidence, Gap
 from assistant.retrieve import tokenize
-from assistant.sentences import leans_on_previous, normalise, sentence_problem, split_sentences, strip_numbering
+from assistant.sentences import (FRAGMENT, MINUTES, leans_on_previous, normalise, reported_clause, sentence_problem, split_sentences,
+                                 strip_numbering, without_form_label)
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning
 
@@ -124,7 +125,13 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
     units, previous = [], None
     for pos, raw in enumerate(split_sentences(strip_injected(text))):
         sentence = without_doc_markers(strip_numbering(raw))
-        problem = sentence_problem(sentence) or ("an instruction" if is_instruction(sentence) else None)
+        problem = sentence_problem(sentence)
+        if problem == MINUTES and (clause := reported_clause(sentence)):
+            # What an officer told the meeting, without the minute's frame: "X added that <clause>".
+            sentence, problem = clause, sentence_problem(clause)
+        elif problem == FRAGMENT and (unlabelled := without_form_label(sentence)):
+            sentence, problem = unlabelled, sentence_problem(unlabelled)  # "Purpose: <sentence>"
+        problem = problem or ("an instruction" if is_instruction(sentence) else None)
         leans = problem is None and leans_on_previous(sentence)
         if problem:
             units.append((pos, None, problem))

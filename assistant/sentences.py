@@ -64,7 +64,7 @@ PROBLEMS = (FRAGMENT, TABLE_ROW, HEADING, DANGLING, MINUTES, BOILERPLATE, CONTAC
 _VERBS = (r"(?:asked|advised|noted|said|stated|explained|confirmed|provided|presented|sought|highlighted|questioned|queried|"
           r"responded|replied|welcomed|thanked|commented|emphasi[sz]ed|added|reported|spoke|sat|introduced|moved|seconded|"
           r"agreed|suggested|raised|undertook|informed|clarified|requested|expressed|acknowledged|outlined|gave|invited|"
-          r"received|discussed|considered|commended|praised|concluded|felt|believed|proposed|reminded|assured|referred)")
+          r"received|discussed|considered|commended|praised|concluded|felt|believed|proposed|reminded|assured|referred|says)")
 # People report and ask; bodies only meet ("The Council received £12.8m" is a fact, "Cabinet considered" is a minute).
 _MINUTES = re.compile(
     r"^(?:(?:councillor|cllr|mr|mrs|ms|miss|dr|professor)\.?\s+[A-Z][\w'\u2019-]+|"
@@ -142,9 +142,15 @@ def sentence_problem(sentence: str) -> str | None:
     if _MINUTES.match(s) or _MINUTES_OPENERS.match(s) or _REPORTED_SPEECH.search(s) or _NAMED_SPEAKER.search(s) \
             or _DECISION.search(s):
         return MINUTES
+    if _ROLE_SPEAKER.match(s) or _TO_THE_MEETING.search(s) or _MEETING_BUSINESS.search(s) or _MINUTE_OPENER.match(s) \
+            or _FIRST_PERSON.search(s):
+        return MINUTES
     if _DASH_CELLS.search(s) or _LABEL_AND_FIGURE.match(s) or _GLUED_CELL.search(s):
         return TABLE_ROW
     if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s):
+        return FRAGMENT
+    if _FORM_LABEL.match(s) or _GLUED_HEADING.match(s) or _HEADING_RUN.search(s) or _HEADLINE_LEDE.match(s) \
+            or (_OBJECTIVE.match(s) and not _MAIN_CLAUSE.search(s)):
         return FRAGMENT
     letters = [c for c in s if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:
@@ -152,6 +158,72 @@ def sentence_problem(sentence: str) -> str | None:
     if s.count("(") != s.count(")") or s.count("\u201c") != s.count("\u201d"):
         return FRAGMENT
     return None
+
+
+# Minutes in other shapes: a speaker named by role or by first and last name ("The Resourcing Manager added that
+# ...", "Jane Smith advised that ..."), what was said to the meeting ("... informed the Committee that ..."), the
+# meeting's own business, the participles a minute-taker opens with, and a member's own words ("I have listened
+# ..."): none is the council stating its plan. Speech verbs only count with what follows speech ("added that"),
+# so "The Digital Team added 40 online forms" is still a fact.
+_ROLE_SPEAKER = re.compile(
+    r"^(?:The\s+)?(?:(?!(?:Council|County|Borough|City|Government|Authority|We|Our|It|This|These)\b)[A-Z][\w'\u2019&-]*\s+"
+    r"(?:(?:of|for|and|&)\s+)?){1,6}(?:also\s+|further\s+|then\s+|next\s+)?"
+    r"(?:added|advised|informed|assured|responded|replied|pointed out|clarified|remarked|commented|explained|says)"
+    r"(?:\s+(?:that|he|she|they)\b|\s*,|\s+the\s+(?:committee|members?|panel|board|meeting|cabinet)\b|\s+to\b)")
+_TO_THE_MEETING = re.compile(r"\b(?:informed|assured|advised|told|reminded|updated|thanked)\s+(?:the\s+)?"
+                            r"(?:committee|members|panel|board|meeting|cabinet)\b", re.IGNORECASE)
+_MEETING_BUSINESS = re.compile(r"\battention was drawn to\b|\bin attendance\b|\bwould be taken (?:first|next|as read)\b|"
+                               r"\bshared their (?:congratulations|thanks|condolences)\b|\bannounced the (?:passing|death)\b", re.IGNORECASE)
+_MINUTE_OPENER = re.compile(r"^(?:added further|concluding|responding|in referencing|in summing up|summing up|in closing)\b|"
+                            r"^following (?:the|his|her|their) (?:introduction|presentation|update),?\s+(?:councillor|cllr|the chair|"
+                            r"members?|mr|mrs|ms|dr)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"(?:^|[\s,;])I (?:have|had|am|was|would|will|think|believe|feel|hope|want|asked|listened|attended|"
+                           r"understand|note|welcome)\b")
+# A line of a form or a heading run into its first sentence: "Purpose: ...", "Introduction Traditionally, ...",
+# "... Finance Settlement The Council is ...", a web page's headline before its opening sentence (the first three
+# words said again), and an objective on a list ("To embed ... in all our services.") with no main clause.
+_FORM_LABEL = re.compile(r"^(?:content|purpose|summary|background|context|aims?|objectives?|subject|title|description|"
+                         r"overview|outcomes?|decision|issues?)\s*:\s", re.IGNORECASE)
+_GLUED_HEADING = re.compile(r"^(?:Introduction|Background|Summary|Purpose|Context|Overview|Conclusions?)\s+[A-Z][a-z]")
+_HEADING_RUN = re.compile(r"\S\s+(?:[A-Z][\w&/'-]*|\d{4}(?:[/-]\d{2,4})?)\s+(?:The|This|Our)\s+(?:[A-Z][a-z]+\s+){0,2}"
+                          r"(?:is|are|was|were|has|have|will|seeks|sets|provides|aims)\b")
+_HEADLINE_LEDE = re.compile(r"^(\w+ \w+ \w+)\b.{10,}?[a-z0-9] \1\b")
+_OBJECTIVE = re.compile(r"^To\s+[a-z]+\b")
+_MAIN_CLAUSE = re.compile(r",\s+(?:we|the|our|it|they|this|these|[A-Z][\w'-]*)\s+\w+")
+
+
+# Reported speech in minutes: "The Resourcing Manager added that market supplements were in place ..." states, in
+# its that-clause, what an officer told the meeting about the council. The clause (verbatim, first letter raised)
+# can stand in a plan where the minute cannot; a councillor's or member's words are opinion or question, not
+# the council's position, so theirs stay minutes.
+_SPEECH_FRAME = re.compile(
+    r"^(?:(?:responding|in response|concluding|in addition|further(?:more)?|additionally),\s+)?"
+    r"(?P<speaker>(?:(?:The|A|An)\s+)?(?:[A-Z][\w'\u2019&.-]*\s+(?:(?:of|for|and|&)\s+)?){1,6}?)"
+    r"(?:[^,.;:]{0,80}?\s+and\s+)?(?:also\s+|further\s+|then\s+)?"
+    r"(?:added|advised|informed|assured|reported|explained|confirmed|stated|noted|highlighted|clarified|responded|replied|"
+    r"pointed out|commented|emphasi[sz]ed|said|says)"
+    r"(?:\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting))?\s*,?\s+that\s+(?P<clause>\S.+)$",
+    re.IGNORECASE)
+_NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )members?|councillors?|cllr|mr|mrs|ms|miss|"
+                                  r"residents?|public|questioner)\b", re.IGNORECASE)
+
+
+def without_form_label(sentence: str) -> str | None:
+    """The sentence after a form's label ("Purpose: The borough faces ..." -> "The borough faces ..."); None without one."""
+    m = _FORM_LABEL.match(sentence)
+    if not m:
+        return None
+    rest = sentence[m.end():].lstrip()
+    return rest[:1].upper() + rest[1:] if rest else None
+
+
+def reported_clause(sentence: str) -> str | None:
+    """The that-clause of an officer's reported speech in minutes, as a sentence; None when it is not one."""
+    m = _SPEECH_FRAME.match(sentence.strip())
+    if not m or _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) or not m.group("speaker").strip()[:1].isupper():
+        return None
+    clause = m.group("clause")
+    return clause[0].upper() + clause[1:]
 
 
 # Empty cells of a table row: "... -621.0 - - - - 621.0 ...".

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.api import Assistant
+from tests.grounding import verbatim_in
 from tests.llm.fake_openai import FakeOpenAI
 
 
@@ -24,7 +25,7 @@ def test_offline_revision_adds_what_the_documents_say_on_a_topic(corpus_plan, co
     assert added, revised.notes
     evidence = revised.evidence_by_number()
     for s in added:
-        assert " ".join(s.text.split()) in " ".join(evidence[s.citations[0]].text.split())
+        assert verbatim_in(s.text, evidence[s.citations[0]].text)
     assert revised.tokens <= revised.allowance
     old_numbers = {e.number: e.chunk_id for e in section.evidence}
     assert all(evidence[n].chunk_id == c for n, c in old_numbers.items()), "existing citation numbers stay valid"

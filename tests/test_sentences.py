@@ -31,6 +31,21 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, MINUTES, TABLE_ROW, sente
     ("The table below shows the online transactions completed for each service area.", BOILERPLATE),
     ("Further details on the capital programme are in the Investment Strategy at Appendix N.", BOILERPLATE),
     ("Consider the strategic contributions and future deliverables of the programme.", FRAGMENT),
+    # Speakers named by role or by name, what was said to the meeting, the meeting's own business, a member's own words.
+    ("The Workforce Planning Manager added that market supplements were now paid to planners.", MINUTES),
+    ("Interim Head of People and Culture responded that flexible working was open to all staff.", MINUTES),
+    ("Jane Smith advised that every late case would be reviewed by a senior officer.", MINUTES),
+    ("The review gave scope for up to £40m but informed the Committee that £25m was committed.", MINUTES),
+    ("Members' attention was drawn to the spending on locum lawyers in the legal service.", MINUTES),
+    ("Councillors Brown and Green were in attendance for the item on the leisure contract.", MINUTES),
+    ("Concluding, the Leader thanked residents for taking part in the budget consultation.", MINUTES),
+    ("At recent meetings I have heard concerns about the cost of agency social workers.", MINUTES),
+    # A form's label, a heading run into the sentence after it, a headline before its opening, a listed objective.
+    ("Purpose: the borough faces rising demand for temporary accommodation this winter.", FRAGMENT),
+    ("Introduction Traditionally, councils could use capital receipts only for new assets.", FRAGMENT),
+    ("Northshire Pay Policy Statement 2025/2026 The Council seeks to recruit and retain staff fairly.", FRAGMENT),
+    ("Northshire Borough Council must save £3m as budget talks begin Northshire Borough Council has said it must save £3m.", FRAGMENT),
+    ("To embed fair employment practices in all our recruitment and service delivery.", FRAGMENT),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     assert sentence_problem(text) == problem
@@ -45,6 +60,12 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "Thatcham and Reading councils share a building control service.",
     "The £35m capital budget for the project was reduced to £20m in February 2023.",
     "In 2023 the Council saved £2.4m by bringing its leisure centres back in house.",
+    # Near misses of the minutes and heading rules: a speech verb used for a fact, an infinitive with its main
+    # clause, an introduction of something (not of a speaker), a council that says what it will do.
+    "The Digital Team added 40 new online forms to the website in 2023.",
+    "To balance the budget, the council will use £7.5m of savings and £15m of reserves.",
+    "Following the introduction of online booking, missed appointments fell by a fifth.",
+    "The Council explained its savings to residents at six public meetings.",
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None

@@ -34,6 +34,15 @@ def instruction_topic(instruction: str) -> str:
     return _ASK.sub("", instruction).strip(" .!?") or instruction
 
 
+def names_topic(topic: str, passage: str) -> bool:
+    """Whether a passage names an officer's topic: at least half of its terms ("temporary accommodation pressures":
+    two of three). The relevance threshold is calibrated on the template's questions; a topic an officer types has
+    no calibration, and a passage that never names it ("the Mars colony" against a passage on savings, which scored
+    0.60 on the shared word "spending") is not what the documents say on it."""
+    terms = set(tokenize(topic))
+    return not terms or 2 * len(terms & set(tokenize(passage))) >= len(terms)
+
+
 class OfflineDrafter:
     name = "offline"
     capabilities = OFFLINE_CAPABILITIES
@@ -103,7 +112,10 @@ class OfflineDrafter:
         assessment = assess_request(lookup, self.embedder, self.tuning)
         picks: list[Candidate] = []
         taken = [frozenset(tokenize(s.text)) for s in section.sentences]
+        by_number = request.evidence_by_number()
         for cand in assessment.questions["revision"].answering:
+            if not names_topic(topic, by_number[cand.evidence_number].vector_text()):
+                continue
             if len(picks) == 3:
                 break
             if any(jaccard(cand.tokens, t) >= self.tuning.drafting.redundancy_jaccard for t in taken):

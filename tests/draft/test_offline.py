@@ -11,13 +11,10 @@ from assistant.api import Assistant
 from assistant.config import PROJECT_ROOT
 from assistant.sentences import normalise
 from assistant.verify import unsupported_figures
+from tests.grounding import verbatim_in
 
 # The sample corpus was written without any of these: the draft must say so, not pad.
 KNOWN_GAPS = {"t2_ai", "t3_edi", "t4_reporting"}
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_draft_has_the_four_sections_in_template_order(corpus_plan, corpus_assistant):
@@ -30,7 +27,7 @@ def test_every_cited_sentence_appears_in_the_passage_it_cites(corpus_plan):
         evidence = section.evidence_by_number()
         for sentence in section.sentences:
             assert sentence.citations, sentence.text
-            assert all(_squash(sentence.text) in _squash(evidence[n].text) for n in sentence.citations), sentence.text
+            assert all(verbatim_in(sentence.text, evidence[n].text) for n in sentence.citations), sentence.text
             assert sentence.flags == []
 
 
