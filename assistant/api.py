@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Collection, Iterator
 
+from assistant.assess import sentence_homes
 from assistant.budget import fit_section, plan_budget, reference_line_tokens, section_tokens
 from assistant.config import Settings
 from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
@@ -124,12 +125,17 @@ class Assistant:
         theme = self.template.theme(theme_id)
         evidence, by_question = self.gather_evidence(theme, doc_ids)
         request = DraftRequest(
-            theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), exclude or set(), self.template.title,
+            theme, theme.heading, evidence, by_question, self.template.allowance(theme_id), set(), self.template.title,
             reference_line_tokens=reference_line_tokens(self.template),
         )
+        return self._assess(request, exclude or set())
+
+    def _assess(self, request: DraftRequest, exclude: set[str]) -> DraftRequest:
+        """(Re)assess a request's evidence, leaving out the sentences in `exclude` (normalised)."""
         # Restating any part of the template (another theme's heading, say) answers nothing.
         restated = [t for th in self.template.themes for t in (th.title, th.heading, *(q.text for q in th.questions))]
-        request.assessment = self.assessor.assess(theme.questions, evidence, by_question, request.exclude, restated)
+        request.exclude = exclude
+        request.assessment = self.assessor.assess(request.theme.questions, request.evidence, request.by_question, exclude, restated)
         return request
 
     def assess_theme(self, theme_id: str):
@@ -243,11 +249,16 @@ class Assistant:
         backend = self.drafter(name)
         progress.start(len(themes), f"Drafting ({name})")
         if not backend.capabilities.drafts_in_parallel:
-            # In turn, so no sentence is used in two sections.
+            # In turn, so no sentence is used in two sections; and a sentence that answers questions of two themes
+            # is left to the one it answers best, so the first theme drafted does not take the later one's answer
+            # and leave it an evidence gap.
+            requests = [self._request(theme.id, doc_ids=doc_ids) for theme in themes]
+            home = sentence_homes([(r.theme.id, r.assessment) for r in requests])
             used: set[str] = set()
             sections = []
-            for theme in themes:
-                request = self._request(theme.id, used, doc_ids)
+            for theme, request in zip(themes, requests):
+                elsewhere = {text for text, theme_id in home.items() if theme_id != theme.id}
+                request = self._assess(request, used | elsewhere)
                 section = self._finish(backend.draft(request), request, backend)
                 used.update(normalise(s.text) for s in section.sentences)
                 sections.append(section)

@@ -85,6 +85,34 @@ class QuestionAssessment:
         return Gap(self.question_id, self.question, self.reason(), round(self.best.score, 3) if self.best else None)
 
 
+def sentence_homes(assessments: list[tuple[str, "ThemeAssessment"]]) -> dict[str, str]:
+    """For each sentence (normalised) that answers a question of these themes, the theme that should use it when a
+    plan is drafted theme by theme: the one whose question it answers by the widest margin over that question's
+    threshold, unless it is the only answer of a question in another theme and its first home has others."""
+    best: dict[str, tuple[float, str]] = {}
+    answers: list[tuple[str, str, list[str]]] = []  # (theme, question, its answering sentences, best first)
+    for theme_id, assessment in assessments:
+        for assessed in assessment.questions.values():
+            keys = []
+            for cand in assessed.answering:
+                margin = cand.score - assessed.threshold
+                for key in map(normalise, cand.texts):
+                    keys.append(key)
+                    if key not in best or margin > best[key][0]:
+                        best[key] = (margin, theme_id)
+            answers.append((theme_id, assessed.question_id, keys))
+    home = {key: theme_id for key, (_, theme_id) in best.items()}
+    for theme_id, _, keys in answers:
+        if keys and all(home[k] != theme_id for k in keys):
+            # Every answer of this question belongs elsewhere: take back its best one if its home keeps others.
+            first = keys[0]
+            owner = home[first]
+            if all(any(home[k] == owner for k in others if k != first) for t, _, others in answers
+                   if t == owner and first in others):
+                home[first] = theme_id
+    return home
+
+
 def below(score: float, threshold: float) -> str:
     """"0.52 < 0.67", with a third decimal when two would print the same number on both sides."""
     digits = 2 if f"{score:.2f}" != f"{threshold:.2f}" else 3
