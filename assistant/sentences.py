@@ -150,8 +150,10 @@ def sentence_problem(sentence: str) -> str | None:
     if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s):
         return FRAGMENT
     if _FORM_LABEL.match(s) or _GLUED_HEADING.match(s) or _HEADING_RUN.search(s) or _HEADLINE_LEDE.match(s) \
-            or (_OBJECTIVE.match(s) and not _MAIN_CLAUSE.search(s)):
+            or (_OBJECTIVE.match(s) and not _MAIN_CLAUSE.search(s)) or _FORM_PROMPT.search(s):
         return FRAGMENT
+    if _is_title(words):
+        return HEADING
     letters = [c for c in s if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) / len(letters) > 0.4:
         return TABLE_ROW
@@ -189,6 +191,18 @@ _HEADING_RUN = re.compile(r"\S\s+(?:[A-Z][\w&/'-]*|\d{4}(?:[/-]\d{2,4})?)\s+(?:T
                           r"(?:is|are|was|were|has|have|will|seeks|sets|provides|aims)\b")
 _HEADLINE_LEDE = re.compile(r"^(\w+ \w+ \w+)\b.{10,}?[a-z0-9] \1\b")
 _OBJECTIVE = re.compile(r"^To\s+[a-z]+\b")
+# A form's own prompt to whoever fills it in ("Briefly describe the project; please include your aims ...").
+_FORM_PROMPT = re.compile(r"^briefly (?:describe|explain|outline)\b|\bplease (?:include|describe|provide|give|state|explain|outline|list)\b",
+                          re.IGNORECASE)
+_TITLE_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with & -".split())
+
+
+def _is_title(words: list[str]) -> bool:
+    """A heading in title case ("Future Service Design of Waste, Recycling and Street Cleansing Services."): every
+    word but the small ones capitalised. A sentence has lower-case verbs and nouns somewhere."""
+    content = [w.strip(".,;:()\"'\u2018\u2019\u201c\u201d") for w in words]
+    content = [w for w in content if w and w.lower() not in _TITLE_SMALL_WORDS]
+    return len(content) >= 4 and all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in content)
 _MAIN_CLAUSE = re.compile(r",\s+(?:we|the|our|it|they|this|these|[A-Z][\w'-]*)\s+\w+")
 
 

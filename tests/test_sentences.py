@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import BOILERPLATE, FRAGMENT, MINUTES, TABLE_ROW, sentence_problem
+from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_ROW, sentence_problem
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -46,6 +46,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, MINUTES, TABLE_ROW, sente
     ("Northshire Pay Policy Statement 2025/2026 The Council seeks to recruit and retain staff fairly.", FRAGMENT),
     ("Northshire Borough Council must save £3m as budget talks begin Northshire Borough Council has said it must save £3m.", FRAGMENT),
     ("To embed fair employment practices in all our recruitment and service delivery.", FRAGMENT),
+    # A heading in title case with a full stop, and a form's prompt to whoever fills it in.
+    ("Future Design of Waste, Recycling and Street Cleansing Services.", HEADING),
+    ("Briefly describe the project and please include your aims and objectives for the year ahead.", FRAGMENT),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     assert sentence_problem(text) == problem
@@ -66,6 +69,7 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "To balance the budget, the council will use £7.5m of savings and £15m of reserves.",
     "Following the introduction of online booking, missed appointments fell by a fifth.",
     "The Council explained its savings to residents at six public meetings.",
+    "North Herts and East Herts Councils share a Waste and Street Cleansing contract.",
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None
