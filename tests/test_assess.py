@@ -129,14 +129,20 @@ def _assessed(question_id: str, scored: dict[str, float], threshold: float = 0.5
     return QuestionAssessment(question_id, question_id, [1], sorted(candidates, key=lambda c: -c.score), threshold)
 
 
-def test_a_sentence_answering_two_themes_goes_where_it_answers_best_unless_another_question_needs_it():
+def test_a_sentence_answering_two_themes_goes_where_it_answers_best():
     """Drafted theme by theme, the first theme used to take a later theme's best answer and leave its question an
-    evidence gap. A sentence now goes to the theme whose question it answers by the widest margin; but a question
-    whose every answer belongs elsewhere keeps its best one when that answer's first home has others."""
-    a = ThemeAssessment({"a1": _assessed("a1", {"Shared S.": 0.6, "Own T.": 0.55}),
-                         "a2": _assessed("a2", {"Only U.": 0.6})})
-    b = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8}),
-                         "b2": _assessed("b2", {"Only U.": 0.9, "Spare V.": 0.7})})
+    evidence gap that said nothing retrieved answered it. A sentence now goes to the theme whose question it answers
+    by the widest margin over that question's threshold."""
+    a = ThemeAssessment({"a1": _assessed("a1", {"Shared S.": 0.6, "Own T.": 0.55})})
+    b = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8})})
     home = sentence_homes([("A", a), ("B", b)])
-    assert home["shared s."] == "B" and home["own t."] == "A"  # a1 keeps T; b1's only answer stays with it
-    assert home["only u."] == "A" and home["spare v."] == "B"  # a2 would have none; b2 still has V
+    assert home == {"shared s.": "B", "own t.": "A"}
+
+
+def test_a_question_whose_answer_is_used_elsewhere_says_so():
+    """A sentence already in the plan (or kept for another section) is scored but never drafted again; a question
+    it alone answers is a gap whose reason says where the answer went, not that nothing answers it."""
+    assessed = _assessed("a1", {"Used U.": 0.8, "Weak W.": 0.3})
+    assessed.candidates[0].used = True
+    assert not assessed.answered and assessed.best.text == "Weak W."
+    assert "goes to a question of another section" in assessed.reason() and "0.80 >= 0.50" in assessed.reason()
