@@ -133,6 +133,12 @@ def keyword_share(keywords: list[str], tokens: frozenset[str]) -> float:
     return min(1.0, hits / 2)
 
 
+def repeats(a: frozenset[str], b: frozenset[str], share: float) -> bool:
+    """Whether one sentence says what the other does: they share `share` of their terms, or nearly all of the
+    shorter one's are in the longer ("X has approved the budget." against "X has approved the budget, after ...")."""
+    return jaccard(a, b) >= share or (bool(a and b) and len(a & b) >= 0.9 * min(len(a), len(b)))
+
+
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """Share of terms two sentences have in common: how far one repeats the other."""
     return len(a & b) / len(a | b) if a and b else 0.0

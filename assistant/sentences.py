@@ -38,8 +38,20 @@ def split_sentences(text: str) -> list[str]:
         para = " ".join(para.split())
         if not para:
             continue
-        out.extend(s.strip() for s in _segmenter().segment(para) if s.strip())
+        for piece in (s.strip() for s in _segmenter().segment(para)):
+            if piece and out and _INSIDE_A_NAME.search(out[-1]) and _NAME_GOES_ON.match(piece):
+                out[-1] = f"{out[-1]} {piece}"  # "the Let's Do It!" + "Strategy sets out ..."
+            elif piece:
+                out.append(piece)
     return out
+
+
+# An exclamation mark inside a title ("within the Let's Do It! Strategy"): the words before it are capitalised after
+# a lower-case word, and the next piece goes on with a noun rather than a new subject. "We did it! The council
+# saved £2m." and "Well Done! Staff worked hard." still split.
+_INSIDE_A_NAME = re.compile(r"\s[a-z]+\s+(?:[A-Z][\w'\u2019]*\s+){1,3}[A-Z][\w'\u2019]*!$")
+_NAME_GOES_ON = re.compile(r"(?!(?:The|This|That|These|Those|We|Our|It|Its|They|Their|A|An|In|On|At|By|For|If|But|And)\b)"
+                           r"[A-Z][a-z]+\s+[a-z]")
 
 
 def strip_numbering(sentence: str) -> str:
@@ -64,7 +76,8 @@ PROBLEMS = (FRAGMENT, TABLE_ROW, HEADING, DANGLING, MINUTES, BOILERPLATE, CONTAC
 _VERBS = (r"(?:asked|advised|noted|said|stated|explained|confirmed|provided|presented|sought|highlighted|questioned|queried|"
           r"responded|replied|welcomed|thanked|commented|emphasi[sz]ed|added|reported|spoke|sat|introduced|moved|seconded|"
           r"agreed|suggested|raised|undertook|informed|clarified|requested|expressed|acknowledged|outlined|gave|invited|"
-          r"received|discussed|considered|commended|praised|concluded|felt|believed|proposed|reminded|assured|referred|says)")
+          r"received|discussed|considered|commended|praised|concluded|felt|believed|proposed|reminded|assured|referred|says|"
+          r"looked|wished)")
 # People report and ask; bodies only meet ("The Council received £12.8m" is a fact, "Cabinet considered" is a minute).
 _MINUTES = re.compile(
     r"^(?:(?:councillor|cllr|mr|mrs|ms|miss|dr|professor)\.?\s+[A-Z][\w'\u2019-]+|"
@@ -75,7 +88,7 @@ _MINUTES = re.compile(
     r"^(?:the )?(?:committee|board|panel|meeting|cabinet|council)\s+(?:considered|discussed|noted|debated|resolved|invited|"
     r"received a (?:report|presentation|verbal))\b", re.IGNORECASE | re.DOTALL)
 _MINUTES_OPENERS = re.compile(
-    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|it was (?:also |further )?(?:noted?|agreed|"
+    r"^(?:minutes:|resolved|agreed\b|agree\b|noted\b|notes the|approves?\b|agrees\b|delegates?\b|(?:\w+,\s+)?it was (?:also |further )?(?:noted?|agreed|shown|said|stated|"
     r"resolved|moved|confirmed|reported|explained|highlighted|clarified|stated|suggested|acknowledged|recognised|emphasised|raised|"
     r"discussed)|the report (?:covers|sets out|provides)\b|a report was|the report (?:highlighted|noted|set out|outlined|"
     r"provided|presented|also|explained|stated|summarised|detailed)|members (?:were|had been) (?:informed|advised|told|reminded)|"
@@ -89,7 +102,8 @@ _DECISION = re.compile(
     r"updated|reminded|assured)\b))|"
     r"(?i:\bto (?:agree|approve) (?:to )?the adoption of\b|\bpresented (?:the|a|his|her|their) (?:report|item|paper)\b)")
 # "..., A Wilkie advised that ...": a named speaker anywhere in the sentence.
-_NAMED_SPEAKER = re.compile(r"\b(?:[A-Z]\.?\s|(?:Councillor|Cllr|Mr|Mrs|Ms|Dr)\.?\s+)[A-Z][a-z]+\s+" + _VERBS + r"\b")
+_NAMED_SPEAKER = re.compile(r"\b(?:[A-Z]\.?\s|(?:Councillor|Cllr|Mr|Mrs|Ms|Dr)\.?\s+)[A-Z][a-z]+\s+(?:also\s+|next\s+|then\s+|further\s+)?"
+                            + _VERBS + r"\b")
 _REPORTED_SPEECH = re.compile(r"\b(?:said|stated|explained|added|commented)\s*[:,]\s*[\"\u201c]", re.IGNORECASE)
 _REPORT_FURNITURE = re.compile(
     r"^(?:to (?:approve|note|consider|receive|recommend|ensure|inform|agree|adopt|enable|update|endorse|confirm|delegate)\b|"
@@ -106,7 +120,7 @@ _REPORT_FURNITURE = re.compile(
 # Openers that continue an argument begun in an earlier sentence.
 _CONTINUATION = re.compile(
     r"^(?:however|again|also|in addition|additionally|furthermore|moreover|therefore|thus|hence|consequently|instead|"
-    r"meanwhile|similarly|likewise|nevertheless|nonetheless|despite this|in turn|even so|even with|within this|to mitigate this|"
+    r"meanwhile|similarly|likewise|nevertheless|nonetheless|despite this|in turn|even so|even with|within this|to mitigate this|then|"
     r"as a result(?! of)|"
     r"during this|amongst other things|among other things|as in|doing so|but|and|or|so|otherwise|further(?:more)?|finally|"
     r"firstly|secondly|thirdly|lastly|in particular|as such|as well as this|on this basis|in doing so|for this reason|"
@@ -175,6 +189,7 @@ _ROLE_SPEAKER = re.compile(
 _TO_THE_MEETING = re.compile(r"\b(?:informed|assured|advised|told|reminded|updated|thanked)\s+(?:the\s+)?"
                             r"(?:committee|members|panel|board|meeting|cabinet)\b", re.IGNORECASE)
 _MEETING_BUSINESS = re.compile(r"\battention was drawn to\b|\bin attendance\b|\bwould be taken (?:first|next|as read)\b|"
+                               r"\b(?:members|the committee|the panel|the board) (?:was|were) (?:asked|invited|informed|advised|told|reminded)\b|"
                                r"\bshared their (?:congratulations|thanks|condolences)\b|\bannounced the (?:passing|death)\b", re.IGNORECASE)
 _MINUTE_OPENER = re.compile(r"^(?:added further|concluding|responding|in referencing|in summing up|summing up|in closing)\b|"
                             r"^following (?:the|his|her|their) (?:introduction|presentation|update),?\s+(?:councillor|cllr|the chair|"

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.api import _remark_gaps
-from assistant.assess import Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, passage_units, sentence_homes
+from assistant.assess import Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, passage_units, repeats, sentence_homes
 from assistant.records import TABLE, Section, Sentence
 from assistant.tuning import load_tuning
 
@@ -146,3 +146,14 @@ def test_a_question_whose_answer_is_used_elsewhere_says_so():
     assessed.candidates[0].used = True
     assert not assessed.answered and assessed.best.text == "Weak W."
     assert "goes to a question of another section" in assessed.reason() and "0.80 >= 0.50" in assessed.reason()
+
+
+def test_a_sentence_and_its_longer_version_repeat_each_other():
+    from assistant.retrieve import tokenize
+
+    short = frozenset(tokenize("Northshire Council has approved the 2024/25 budget, the hardest in its history."))
+    long = frozenset(tokenize("Northshire Council has approved the 2024/25 budget, the hardest in its history, after the "
+                              "Government agreed in principle to a loan of £30 million to balance it."))
+    other = frozenset(tokenize("Northshire Council has cut its spending on agency staff by a third since 2022."))
+    assert repeats(short, long, 0.55) and repeats(long, short, 0.55)
+    assert not repeats(short, other, 0.55)

@@ -49,6 +49,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     # A heading in title case with a full stop, and a form's prompt to whoever fills it in.
     ("Future Design of Waste, Recycling and Street Cleansing Services.", HEADING),
     ("Briefly describe the project and please include your aims and objectives for the year ahead.", FRAGMENT),
+    ("J Smith next looked at the People Strategy, noting its aims for the workforce.", MINUTES),
+    ("Lastly, it was noted there will be development plans for staff in every service.", MINUTES),
+    ("Items may need to be updated in future, and members were asked to take the strategies together.", MINUTES),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     assert sentence_problem(text) == problem
@@ -81,3 +84,12 @@ def test_an_opening_it_of_its_own_still_leans_when_the_sentence_points_back():
     assert not leans_on_previous("It is important that residents can reach services online.")
     assert not leans_on_previous("It is expected that savings this year will reach the target.")
     assert leans_on_previous("It is clear that the Council must work with its partners to achieve this vision.")
+
+
+def test_an_exclamation_mark_inside_a_title_does_not_end_the_sentence():
+    from assistant.sentences import split_sentences
+
+    assert split_sentences("The council launched the Let's Do It! Strategy in July 2021. It runs to 2030.") == [
+        "The council launched the Let's Do It! Strategy in July 2021.", "It runs to 2030."]
+    assert split_sentences("We did it! The council saved £2m. Well Done! Staff worked hard.") == [
+        "We did it!", "The council saved £2m.", "Well Done!", "Staff worked hard."]

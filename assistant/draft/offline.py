@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import re
 
-from assistant.assess import Candidate, jaccard
+from assistant.assess import Candidate, repeats
 from assistant.budget import section_tokens
 from assistant.embed import Embedder
 from assistant.records import Section, Sentence
@@ -69,7 +69,7 @@ class OfflineDrafter:
                 queue = queues[question.id]
                 while queue and len(chosen[question.id]) < limits.max_per_question:
                     cand = queue.pop(0)
-                    if any(jaccard(cand.tokens, t) >= limits.redundancy_jaccard for t in picked_tokens):
+                    if any(repeats(cand.tokens, t, limits.redundancy_jaccard) for t in picked_tokens):
                         continue
                     chosen[question.id].append(cand)
                     trial = self._assemble(section, theme.questions, chosen)
@@ -118,7 +118,7 @@ class OfflineDrafter:
                 continue
             if len(picks) == 3:
                 break
-            if any(jaccard(cand.tokens, t) >= self.tuning.drafting.redundancy_jaccard for t in taken):
+            if any(repeats(cand.tokens, t, self.tuning.drafting.redundancy_jaccard) for t in taken):
                 continue
             picks.append(cand)
             taken.append(cand.tokens)
