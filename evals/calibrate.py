@@ -65,7 +65,7 @@ class Grid:
 # questions as gaps, was fitted. On the exact (deterministic) retrieval and the later filter rules the scores of
 # the families are flat, and a fit free to drop the example answers flipped between weights with and without them
 # from council to council; requiring them scored best held out (7 / 74 / 22 of 103 / 103 / 37 against 10 / 73 / 21;
-# docs/evals.md), so that family is fitted. `make calibrate` prints every family's held-out scores, and select_grid
+# on the final filter rules 12 / 72 / 21 against 13 / 71 / 21; docs/evals.md), so that family is fitted. `make calibrate` prints every family's held-out scores, and select_grid
 # chooses one by held-out councils alone (the study of that choice, also printed as a nested estimate).
 GRIDS = (
     Grid("example answers required, no key-term share, free sentence weight", sentence=(0.0, 0.5, 1.0), keywords=(0.0,),
