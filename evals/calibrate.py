@@ -89,11 +89,12 @@ QUESTION_MARGIN = 0.04
 # features before and after the 2026-12-06 filter rules: margin 0.04 gave 100 and 96 questions right of 140
 # against 99 and 93 with hard counts (0.01: 100 / 91; 0.02: 101 / 94; 0.08: 99 / 96).
 GLOBAL_MARGIN = 0.04
-# Between about 0.85 and 1.2 (the shipped weights) the objective is flat: each true gap a higher threshold keeps
-# costs an answer. Within GLOBAL_TIE questions of the best, the lowest threshold is taken: a false gap tells the
-# officer the documents say nothing when they do, while a padded gap is a cited sentence the reviewer sees beside
-# its source and can delete. Held out (same features, margin 0.04): 0 -> 14 / 71 / 23 (false gaps, answered
-# right, true gaps), 1 -> 10 / 73 / 21, 2 -> 9 / 75 / 20.
+# Between about 0.85 and 1.2 (the weights of 2026-12-06) the objective was flat, with two peaks about as high:
+# each true gap a higher threshold keeps costs an answer. Of the peaks within GLOBAL_TIE questions of the best,
+# the lowest threshold is taken, and within a peak its top (the widest margin): a false gap tells the officer the
+# documents say nothing when they do, while a padded gap is a cited sentence the reviewer sees beside its source
+# and can delete. (Taking the lowest threshold within the tie, on a peak's slope as well, hugged the gap class on
+# clean data.) On the final features every tie from 0 to 2 questions fits the same threshold.
 GLOBAL_TIE = 1.0
 TAKEN = 4  # candidates the drafter takes per question at most (tuning: max_per_question)
 
@@ -236,6 +237,15 @@ def _clearly_right(best, labelled, answer, thresholds: np.ndarray, margin: float
     return (1 / (1 + np.exp(-clear))).sum(axis=1)
 
 
+def _lowest_near_best_peak(values: np.ndarray, tie: float) -> int:
+    """The index of the lowest peak of `values` within `tie` of the highest: of two modes about as good, the lower
+    threshold; within one mode, its peak (the widest margin), not a point on its slope."""
+    inner = (values >= np.roll(values, 1)) & (values >= np.roll(values, -1))
+    inner[0], inner[-1] = values[0] >= values[1], values[-1] >= values[-2]
+    peaks = np.flatnonzero(inner & (values >= values.max() - tie))
+    return int(peaks[0])
+
+
 def fit_questions(rows: list[Row], tuned: Tuned, pull: float = QUESTION_PULL, margin: float = QUESTION_MARGIN) -> Tuned:
     """Each question's own threshold: the one that handles its labelled councils best, less `pull` per unit of
     distance from the global threshold (so it moves only when its councils agree). A council counts as handled
@@ -280,7 +290,7 @@ def _fit_global(rows: list[Row], grid: Grid = DEFAULT_GRID) -> tuple[Tuned, floa
         # 1.17), and which one won flipped when a filter rule added or removed a few candidates.
         values = _clearly_right(top_scores, labelled, answer, thresholds, GLOBAL_MARGIN) / len(rows)
         top = float(values.max())
-        threshold = round(float(thresholds[np.flatnonzero(values >= top - GLOBAL_TIE / len(rows))[0]]), 3)
+        threshold = round(float(thresholds[_lowest_near_best_peak(values, GLOBAL_TIE / len(rows))]), 3)
         if best is None or top > best[0] + 1e-9:
             best = (top, Tuned(*weights, threshold))
     return best[1], float(objective({k: np.array(v) for k, v in outcomes(rows, best[1].weights, best[1].threshold).items()}))

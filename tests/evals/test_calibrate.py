@@ -126,3 +126,16 @@ def test_the_features_are_chosen_on_held_out_councils():
     nested = leave_one_council_out(rows, grid=None)
     assert {c["grid"] for c in nested["councils"].values()} <= {g.name for g in GRIDS}
     assert nested["pooled"]["answered_right"] == 21 and nested["pooled"]["true_gaps"] == 14
+
+
+def test_of_two_peaks_about_as_high_the_lower_threshold_is_taken_at_its_top():
+    """A flat objective with two modes (each true gap a higher threshold keeps costs an answer): the lower threshold's
+    peak is taken when it is within a question of the best (a false gap hides an answer; a padded gap is visible and
+    cited), and a peak's top, not a point on its slope."""
+    import numpy as np
+
+    from evals.calibrate import _lowest_near_best_peak
+
+    values = np.array([70.0, 71.5, 72.0, 71.8, 71.0, 71.9, 72.4, 72.1, 69.0])
+    assert _lowest_near_best_peak(values, 1.0) == 2
+    assert _lowest_near_best_peak(values, 0.2) == 6

@@ -11,6 +11,7 @@ from evals import realworld
 from evals.metrics import gaps, junk
 from evals.realworld_eval import measure_council, pooled
 from tests.evals.conftest import evidence
+from tests.grounding import verbatim_in
 
 
 def _council(tmp_path):
@@ -88,7 +89,7 @@ def test_real_councils_plans_are_grounded_within_budget_and_free_of_junk(realwor
         for section in plan.sections:
             by_number = section.evidence_by_number()
             for s in section.sentences:
-                assert all(" ".join(s.text.split()) in " ".join(by_number[n].text.split()) for n in s.citations), s.text
+                assert all(verbatim_in(s.text, by_number[n].text) for n in s.citations), s.text
 
 
 def test_citation_scores_show_what_verification_removed(tmp_path):
