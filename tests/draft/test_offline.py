@@ -52,7 +52,6 @@ def test_known_gaps_are_listed_and_answered_questions_are_not(corpus_plan):
     assert KNOWN_GAPS <= set(gaps)
     for question_id in set(gaps) - KNOWN_GAPS:
         assert "goes to a question of another section" in gaps[question_id], (question_id, gaps[question_id])
-    assert len(gaps) <= len(KNOWN_GAPS) + 1
     covered = {s.question_id for sec in corpus_plan.sections for s in sec.sentences}
     assert covered.isdisjoint(KNOWN_GAPS), "a gap must not be padded with unrelated text"
 
