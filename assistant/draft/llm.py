@@ -120,7 +120,7 @@ class LLMDrafter:
         questions = request.theme.questions
         answered = {q.id for q in questions if verdicts[q.id].answered}
         # With `llm_asks: with_evidence` (tuning), a question whose candidates all scored under its threshold is
-        # asked too, told so, and its answer kept only if it clears the threshold itself (_unverified_answer): the
+        # asked too, told so, and its answer kept only if it clears the threshold itself (_check_gated): the
         # relevance check misses answers worded far from the question, and the model reads the passages.
         gated = {q.id for q in questions if self.offline.tuning.drafting.llm_asks == "with_evidence"
                  and q.id not in answered and request.by_question.get(q.id) and verdicts[q.id].candidates}
@@ -130,6 +130,7 @@ class LLMDrafter:
         # every question asked, it left each answer one sentence (Qwen 1.5B, sample-corpus coverage 0.80 -> 0.50).
         per_question = max(2, min(4, words_for(request.allowance, request.heading) // max(1, len(answered)) // 22))
         pairs: list[tuple[str, list[int], str]] = []
+        notes: list[str] = []
         try:
             for question in asked:
                 numbers = request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]
@@ -145,35 +146,40 @@ class LLMDrafter:
                     gaps.append(Gap(question.id, question.text, f"the model found no answer in the {len(evidence)} passages "
                                     f"retrieved for it{score}", round(verdict.best.score, 3) if verdict.best else None))
                     continue
-                if is_gated and (gap := self._unverified_answer(question, answer, evidence, verdict)):
-                    gaps.append(gap)
-                    continue
+                if is_gated:
+                    gap, note = self._check_gated(question, answer, evidence, verdict)
+                    if gap:
+                        gaps.append(gap)
+                        continue
+                    notes.append(note)
                 pairs += [(text, numbers, question.id) for text, numbers in answer]
         except BackendError as exc:
             return self._fallback(request, exc)
         section = self._section(request, pairs)
         order = {q.id: i for i, q in enumerate(questions)}
         section.gaps = sorted(gaps, key=lambda g: order[g.question_id])
+        section.notes += notes
         return section
 
-    def _unverified_answer(self, question, answer: list[tuple[str, list[int]]], evidence, verdict: QuestionAssessment) -> Gap | None:
-        """The gap a model's answer to a gated question leaves when its best sentence, scored as the assess stage
-        scores candidates, is still under the question's threshold; None when the answer stands. A small model
-        writes topical sentences for questions the documents do not answer; this is what keeps them out."""
+    def _check_gated(self, question, answer: list[tuple[str, list[int]]], evidence,
+                     verdict: QuestionAssessment) -> tuple[Gap | None, str]:
+        """A model's answer to a gated question, scored as the assess stage scores candidates: the gap it leaves when
+        its best sentence is still under the question's threshold, or else a note for the reviewer saying it was kept
+        (it answers a question no passage was found to answer, so it deserves a look). A small model writes topical
+        sentences for questions the documents do not answer; this is what keeps them out."""
         scored = self.assessor.score_answer(question, answer, evidence, verdict.threshold)
         if scored.answered:
-            log.info("%s: the model answered a gated question, scored %.2f >= %.2f; kept", question.id,
-                     scored.best.score, verdict.threshold)
-            return None
+            return None, (f"The model answered \u201c{question.text}\u201d, which no passage was found to answer clearly; "
+                          f"its answer scored {scored.best.score:.2f} >= {verdict.threshold:.2f} for the question, so it is kept.")
         offline = f" (best passage scored {verdict.best.score:.2f})" if verdict.best else ""
         if scored.best is None:
             reason = (f"the model answered, but none of its {len(answer)} sentences cites a passage retrieved for it "
                       f"without restating the question, so its answer was left out; no passage answers it closely enough{offline}")
-            return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None)
+            return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
         reason = (f"the model answered, but its answer scored {below(scored.best.score, verdict.threshold)} for this question: "
                   f"its {len(answer)} sentences are about the topic rather than an answer, so they were left out; "
                   f"no passage answers it closely enough{offline}")
-        return Gap(question.id, question.text, reason, round(scored.best.score, 3))
+        return Gap(question.id, question.text, reason, round(scored.best.score, 3)), ""
 
     def revise(self, request: DraftRequest) -> Section:
         current = request.current

@@ -116,6 +116,9 @@ def test_an_on_topic_answer_to_a_gated_question_that_clears_its_threshold_is_kep
     kept = [(s.text, s.citations) for s in section.sentences if s.question_id == "t4_reporting"]
     assert kept == [(text, [cited]) for text, _ in answer]
     assert "t4_reporting" not in {g.question_id for g in section.gaps}
+    assert [n for n in section.notes if reporting.text in n] == [
+        f"The model answered \u201c{reporting.text}\u201d, which no passage was found to answer clearly; its answer scored "
+        f"{scored.best.score:.2f} >= {scored.threshold:.2f} for the question, so it is kept."]
 
 
 def test_answered_questions_keep_their_sentence_allowance_when_several_are_gated(server, tmp_path, corpus_assistant, barriers):
