@@ -173,12 +173,13 @@ class LLMDrafter:
                           f"its answer scored {scored.best.score:.2f} >= {verdict.threshold:.2f} for the question, so it is kept.")
         offline = f" (best passage scored {verdict.best.score:.2f})" if verdict.best else ""
         if scored.best is None:
-            reason = (f"the model answered, but none of its {len(answer)} sentences cites a passage retrieved for it "
-                      f"without restating the question, so its answer was left out; no passage answers it closely enough{offline}")
+            reason = (f"the model answered, but no sentence of its answer cites a passage retrieved for it without "
+                      f"restating the question, so the answer was left out; no passage answers it closely enough{offline}")
             return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
+        written = "its sentence was" if len(answer) == 1 else f"its {len(answer)} sentences were"
         reason = (f"the model answered, but its answer scored {below(scored.best.score, verdict.threshold)} for this question: "
-                  f"its {len(answer)} sentences are about the topic rather than an answer, so they were left out; "
-                  f"no passage answers it closely enough{offline}")
+                  f"no passage answers it closely enough{offline}, and {written} left out as being about the topic "
+                  f"rather than an answer")
         return Gap(question.id, question.text, reason, round(scored.best.score, 3)), ""
 
     def revise(self, request: DraftRequest) -> Section:
