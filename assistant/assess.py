@@ -5,7 +5,9 @@ stand in a plan (sentences.sentence_problem), scores each one's relevance to the
 and decides: answered (its candidates, best first) or an evidence gap, with the reason in
 words an officer can act on ("best passage scored 0.31 < 0.38: ..."). Both drafters use it:
 the offline drafter drafts from the candidates; the LLM drafter sends the model every
-question that has candidate evidence and lets the model say it is not answered.
+question that has candidate evidence and lets the model say it is not answered, and a model's
+answer to a question judged a gap here is kept only if it scores over the question's threshold
+as a candidate would (Assessor.score_answer).
 
 The score and its threshold are tuning data (prompts/tuning/<embedder>.yaml, assistant/tuning.py),
 calibrated on real councils' documents with councils held out (`make calibrate`).
@@ -215,6 +217,27 @@ class Assessor:
                 question.id, question.text, numbers, pool, self.tuning.drafting.threshold_for(question.id), why)
         self._score(questions, result, by_number)
         return result
+
+    def score_answer(self, question: GuidanceQuestion, sentences: list[tuple[str, list[int]]], evidence: list[Evidence],
+                     threshold: float) -> QuestionAssessment:
+        """A model's answer to `question` scored exactly as candidates are, so it is held to the same threshold.
+
+        Each sentence is a candidate once per passage it cites (that passage's similarity is the passage part of
+        its score): the sentence stands on any of them. A sentence citing no passage of `evidence` has nothing to
+        stand on, and one that restates the question does not answer it, as in `assess`; neither is a candidate.
+        """
+        by_number = {e.number: e for e in evidence}
+        asked = frozenset(tokenize(question.text))
+        pool = []
+        for pos, (text, numbers) in enumerate(sentences):
+            tokens = frozenset(tokenize(text))
+            if jaccard(tokens, asked) >= 0.5:
+                continue
+            pool += [Candidate([text], n, (0, pos), tokens) for n in dict.fromkeys(numbers) if n in by_number]
+        cited = sorted({c.evidence_number for c in pool})
+        result = ThemeAssessment({question.id: QuestionAssessment(question.id, question.text, cited, pool, threshold)})
+        self._score([question], result, by_number)
+        return result.questions[question.id]
 
     def _score(self, questions: list[GuidanceQuestion], result: ThemeAssessment, by_number: dict[int, Evidence]) -> None:
         texts = list(dict.fromkeys(c.text for q in result.questions.values() for c in q.candidates))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -50,7 +51,11 @@ class Drafting(_Strict):
     question_thresholds: dict[str, float] = Field(default_factory=dict)
     max_per_question: int = Field(gt=0)
     redundancy_jaccard: float = Field(gt=0, le=1)
-
+    # Which guidance questions the LLM drafter sends to the model: "with_evidence", every question with
+    # candidate sentences, the ones the relevance check gated flagged as such in the prompt and the model's
+    # answer kept only if it clears the question's threshold itself; "answered", only those the relevance
+    # check found answered (the old gate). A measurement per model, not a design choice (docs/evals.md).
+    llm_asks: Literal["with_evidence", "answered"] = "with_evidence"
 
     def threshold_for(self, question_id: str) -> float:
         return self.question_thresholds.get(question_id, self.relevance_threshold)

@@ -43,3 +43,12 @@ def test_a_misspelt_key_is_an_error_naming_the_file(tmp_path):
 def test_a_prompts_folder_without_tuning_uses_the_projects(tmp_path):
     shutil.copytree(tuning_dir().parent / "templates", tmp_path / "templates")
     assert load_tuning("minilm", tmp_path).path == tuning_dir() / "minilm.yaml"
+
+
+def test_which_questions_the_llm_drafter_asks_is_tuning_and_checked(tmp_path):
+    assert load_tuning("minilm").drafting.llm_asks == "with_evidence"
+    (tmp_path / "tuning").mkdir()
+    text = (tuning_dir() / "minilm.yaml").read_text(encoding="utf-8")
+    (tmp_path / "tuning" / "minilm.yaml").write_text(text.replace("llm_asks: with_evidence", "llm_asks: everything"), encoding="utf-8")
+    with pytest.raises(TuningError, match="llm_asks"):
+        load_tuning("minilm", tmp_path)

@@ -9,9 +9,11 @@ failing, the section is drafted offline instead and the section says so.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from string import Template
 
+from assistant.assess import Assessor, QuestionAssessment, below
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.llm.backend import BackendAuthError, BackendError, FormatUnsupported, Retrying, chat_backend
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 # Prose runs about 1.35 cl100k tokens a word; markers and the heading take a little more.
 TOKENS_PER_WORD = 1.45
 PASSAGES_PER_QUESTION = 3  # prompt evaluation dominates the time on a CPU
+# Sentences asked for a question the relevance check gated: the answer schema's minimum (llm/structured.py).
+GATED_SENTENCES = 2
 
 
 def words_for(allowance: int, heading: str) -> int:
@@ -46,7 +50,8 @@ class PromptSet:
         return (self.folder / f"{name}.md").read_text(encoding="utf-8").strip()
 
     def render(self, name: str, **values) -> str:
-        return Template(self.text(name)).safe_substitute(**values)
+        # A placeholder left empty (no note for a question the relevance check passed) leaves no blank lines behind.
+        return re.sub(r"\n{3,}", "\n\n", Template(self.text(name)).safe_substitute(**values))
 
     @staticmethod
     def evidence_block(evidence) -> str:
@@ -58,10 +63,13 @@ class PromptSet:
             for e in evidence
         )
 
-    def question_messages(self, request: DraftRequest, question: str, evidence, sentences: int, mode: str) -> list[dict]:
+    def question_messages(self, request: DraftRequest, question: str, evidence, sentences: int, mode: str,
+                          gated: bool = False) -> list[dict]:
+        """`gated`: the relevance check found no passage that clearly answers the question, and the prompt says so."""
+        note = self.text("gated_prose" if mode == "prose" else "gated_json") if gated else ""
         user = self.render(
             "question", heading=request.heading, plan_title=request.plan_title, question=question, sentences=sentences,
-            evidence=self.evidence_block(evidence), format_instructions=self._format(mode),
+            gated=note, evidence=self.evidence_block(evidence), format_instructions=self._format(mode),
         )
         return self._wrap(user)
 
@@ -90,6 +98,7 @@ class LLMDrafter:
         self.memory = CapabilityMemory(settings.data_dir / "llm_capabilities.json")
         self.prompts = PromptSet(settings.prompts_dir / "llm")
         self.offline = OfflineDrafter(embedder, load_tuning(settings.embedder, settings.prompts_dir))
+        self.assessor = Assessor(embedder, self.offline.tuning)  # the same scorer and thresholds as the assess stage
         self.max_tokens = int(settings.extra.get("llm_max_tokens", 1200))
 
     # -- the Drafter interface ---------------------------------------------------------
@@ -107,32 +116,71 @@ class LLMDrafter:
         """
         assessment = assess_request(request, self.offline.embedder, self.offline.tuning)
         by_number = request.evidence_by_number()
-        # The questions the assess stage found answered go to the model, which may still say "not answered".
-        # Sending every question with evidence (issue 15) was measured with Qwen2.5-Coder-1.5B on the sample
-        # corpus: it padded the true gaps and, the allowance shared by more paragraphs, answered the rest in one
-        # sentence each (coverage 0.80 -> 0.50), so the gate stays until a model that reads better is in use.
-        questions = [q for q in request.theme.questions if assessment.questions[q.id].answered]
-        gaps = [assessment.questions[q.id].gap() for q in request.theme.questions if q not in questions]
-        per_question = max(2, min(4, words_for(request.allowance, request.heading) // max(1, len(questions)) // 22))
+        verdicts = assessment.questions
+        questions = request.theme.questions
+        answered = {q.id for q in questions if verdicts[q.id].answered}
+        # With `llm_asks: with_evidence` (tuning), a question whose candidates all scored under its threshold is
+        # asked too, told so, and its answer kept only if it clears the threshold itself (_check_gated): the
+        # relevance check misses answers worded far from the question, and the model reads the passages.
+        gated = {q.id for q in questions if self.offline.tuning.drafting.llm_asks == "with_evidence"
+                 and q.id not in answered and request.by_question.get(q.id) and verdicts[q.id].candidates}
+        asked = [q for q in questions if q.id in answered | gated]
+        gaps = [verdicts[q.id].gap() for q in questions if q.id not in answered | gated]
+        # The allowance is shared by the answered questions only, a gated one asked for the minimum: shared by
+        # every question asked, it left each answer one sentence (Qwen 1.5B, sample-corpus coverage 0.80 -> 0.50).
+        per_question = max(2, min(4, words_for(request.allowance, request.heading) // max(1, len(answered)) // 22))
         pairs: list[tuple[str, list[int], str]] = []
+        notes: list[str] = []
         try:
-            for question in questions:
+            for question in asked:
                 numbers = request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]
                 evidence = [by_number[n] for n in numbers]
-                ask = lambda mode, q=question, ev=evidence: self.prompts.question_messages(request, q.text, ev, per_question, mode)
+                is_gated = question.id in gated
+                count = GATED_SENTENCES if is_gated else per_question
+                ask = lambda mode, q=question, ev=evidence, n=count, g=is_gated: self.prompts.question_messages(
+                    request, q.text, ev, n, mode, gated=g)
                 answer = self._ask(ask, request)
+                verdict = verdicts[question.id]
                 if not answer:
-                    offline = assessment.questions[question.id]
-                    score = f" (best offline score {offline.best.score:.2f})" if offline.best else ""
+                    score = f" (best offline score {verdict.best.score:.2f})" if verdict.best else ""
                     gaps.append(Gap(question.id, question.text, f"the model found no answer in the {len(evidence)} passages "
-                                    f"retrieved for it{score}", round(offline.best.score, 3) if offline.best else None))
+                                    f"retrieved for it{score}", round(verdict.best.score, 3) if verdict.best else None))
+                    continue
+                if is_gated:
+                    gap, note = self._check_gated(question, answer, evidence, verdict)
+                    if gap:
+                        gaps.append(gap)
+                        continue
+                    notes.append(note)
                 pairs += [(text, numbers, question.id) for text, numbers in answer]
         except BackendError as exc:
             return self._fallback(request, exc)
         section = self._section(request, pairs)
-        order = {q.id: i for i, q in enumerate(request.theme.questions)}
+        order = {q.id: i for i, q in enumerate(questions)}
         section.gaps = sorted(gaps, key=lambda g: order[g.question_id])
+        section.notes += notes
         return section
+
+    def _check_gated(self, question, answer: list[tuple[str, list[int]]], evidence,
+                     verdict: QuestionAssessment) -> tuple[Gap | None, str]:
+        """A model's answer to a gated question, scored as the assess stage scores candidates: the gap it leaves when
+        its best sentence is still under the question's threshold, or else a note for the reviewer saying it was kept
+        (it answers a question no passage was found to answer, so it deserves a look). A small model writes topical
+        sentences for questions the documents do not answer; this is what keeps them out."""
+        scored = self.assessor.score_answer(question, answer, evidence, verdict.threshold)
+        if scored.answered:
+            return None, (f"The model answered \u201c{question.text}\u201d, which no passage was found to answer clearly; "
+                          f"its answer scored {scored.best.score:.2f} >= {verdict.threshold:.2f} for the question, so it is kept.")
+        offline = f" (best passage scored {verdict.best.score:.2f})" if verdict.best else ""
+        if scored.best is None:
+            reason = (f"the model answered, but no sentence of its answer cites a passage retrieved for it without "
+                      f"restating the question, so the answer was left out; no passage answers it closely enough{offline}")
+            return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
+        written = "its sentence was" if len(answer) == 1 else f"its {len(answer)} sentences were"
+        reason = (f"the model answered, but its answer scored {below(scored.best.score, verdict.threshold)} for this question: "
+                  f"no passage answers it closely enough{offline}, and {written} left out as being about the topic "
+                  f"rather than an answer")
+        return Gap(question.id, question.text, reason, round(scored.best.score, 3)), ""
 
     def revise(self, request: DraftRequest) -> Section:
         current = request.current

@@ -107,8 +107,11 @@ def parse_reply(text: str, mode: str) -> list[tuple[str, list[int]]]:
 
 def parse_prose(text: str) -> list[tuple[str, list[int]]]:
     """Sentences with their trailing [n] markers. A marker that opens the next sentence
-    ('... savings. [2] The council...') belongs to the sentence before it."""
+    ('... savings. [2] The council...') belongs to the sentence before it. "Not answered." is NotAnswered."""
     text = _FENCE.sub("", text.strip())
+    # The prose prompt's reply for a question the passages do not answer (prompts/llm/gated_prose.md).
+    if re.fullmatch(r"not answered\W*", text, re.IGNORECASE):
+        raise NotAnswered()
     # Move markers that follow a full stop to before it, so the splitter keeps them with their sentence.
     text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)", lambda m: m.group(2) + m.group(1), text)
     out = []

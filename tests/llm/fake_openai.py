@@ -2,8 +2,8 @@
 
 The real `openai` client talks to it over loopback; nothing is monkeypatched.
 Each request takes the next behaviour from the script; when the script is empty
-it answers well: JSON that cites the first passage of the prompt with one of
-that passage's own sentences. The `obey_*` behaviours play a model that follows the
+it answers with the reply set for its prompt (`replies`), else well: JSON that cites the
+first passage of the prompt with one of that passage's own sentences. The `obey_*` behaviours play a model that follows the
 instructions planted in documents (tests/reliability/injection_corpus), so the tests can
 check that verification, not the model's good manners, keeps them out of the plan.
 """
@@ -70,6 +70,9 @@ def obey(behaviour: str, prompt: str, system: str) -> list[dict]:
 class FakeOpenAI:
     def __init__(self, port: int = 0):
         self.script: list[str] = []
+        # A prompt holding a key (a guidance question's text, say) is answered with its content, when the
+        # script has nothing else for it: a reply per question, whatever order the drafter asks them in.
+        self.replies: dict[str, str] = {}
         self.requests: list[dict] = []
         self.stream_delay = 0.0  # seconds between streamed pieces, so a viewer can watch the answer arrive
         self.lock = threading.Lock()
@@ -176,6 +179,8 @@ class FakeOpenAI:
                 if behaviour == "invent":
                     first = _good_sentences(prompt)[0]
                     return self._completion(json.dumps({"sentences": [{"text": "It saved £7.7 million in 2019.", "evidence": first["evidence"]}]}))
+                if behaviour == "ok":
+                    good = next((reply for key, reply in fake.replies.items() if key in prompt), good)
                 if body.get("stream"):
                     return self._stream(good, truncate=behaviour == "truncated")
                 return self._completion(good)
