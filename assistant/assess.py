@@ -3,7 +3,9 @@
 For each question it takes the sentences of that question's retrieved passages that could
 stand in a plan (sentences.sentence_problem), scores each one's relevance to the question,
 and decides: answered (its candidates, best first) or an evidence gap, with the reason in
-words an officer can act on ("best passage scored 0.31 < 0.38: ..."). Both drafters use it:
+words an officer can act on ("best passage scored 0.31 < 0.38: ..."). A sentence that does not
+name the question's subject (the template's `subject` terms) is scored but cannot answer it.
+Both drafters use it:
 the offline drafter drafts from the candidates; the LLM drafter sends the model every
 question that has candidate evidence and lets the model say it is not answered, and a model's
 answer to a question judged a gap here is kept only if it scores over the question's threshold
@@ -43,6 +45,7 @@ class Candidate:
     example: float = 0.0  # similarity to the closest of the question's example answers
     score: float = 0.0
     used: bool = False  # already in the plan (another section): scored, never drafted again
+    on_subject: bool = True  # names the question's subject (GuidanceQuestion.subject): only then can it answer
 
     @property
     def text(self) -> str:
@@ -58,20 +61,27 @@ class QuestionAssessment:
     threshold: float
     why_none: str = ""  # when there are no candidates: what the passages held instead
 
+    subject: tuple[str, ...] = ()  # the question's subject terms, for the reason when no candidate names them
+
     @property
     def best(self) -> Candidate | None:
-        """The best candidate that could still be drafted."""
+        """The best candidate that could still be drafted: not in the plan yet, and naming the question's subject."""
+        return next((c for c in self.candidates if not c.used and c.on_subject), None)
+
+    @property
+    def closest(self) -> Candidate | None:
+        """The best candidate by score alone, whether or not it names the subject."""
         return next((c for c in self.candidates if not c.used), None)
 
     @property
     def answering(self) -> list[Candidate]:
         """The candidates relevant enough to answer the question, best first, except those already in the plan."""
-        return [c for c in self.candidates if c.score >= self.threshold and not c.used]
+        return [c for c in self.candidates if c.score >= self.threshold and not c.used and c.on_subject]
 
     @property
     def answered_elsewhere(self) -> Candidate | None:
         """An answer that is already in the plan, under another section's question."""
-        return next((c for c in self.candidates if c.used and c.score >= self.threshold), None)
+        return next((c for c in self.candidates if c.used and c.on_subject and c.score >= self.threshold), None)
 
     @property
     def answered(self) -> bool:
@@ -87,14 +97,23 @@ class QuestionAssessment:
         if elsewhere := self.answered_elsewhere:
             return (f"its answer (passage [{elsewhere.evidence_number}], scored {elsewhere.score:.2f} >= {self.threshold:.2f}) "
                     f"goes to a question of another section of the plan, which it answers as closely or more")
-        if not self.best:
+        if not self.closest:
             return f"the {len(self.passages)} passages retrieved for it hold no sentence a plan can use ({self.why_none or 'none'})"
-        best = self.best
+        if not (best := self.best):
+            closest = self.closest
+            return (f"none of the {len(self.candidates)} candidate sentences names its subject ({subject_words(self.subject)}); "
+                    f"the closest in meaning, in passage [{closest.evidence_number}] (scored {closest.score:.2f}), is about something else")
         return (f"best passage scored {below(best.score, self.threshold)} (its sentence in passage "
                 f"[{best.evidence_number}] is the closest of {len(self.candidates)} candidates): nothing retrieved answers it closely enough")
 
     def gap(self) -> Gap:
-        return Gap(self.question_id, self.question, self.reason(), round(self.best.score, 3) if self.best else None)
+        best = self.best or self.closest
+        return Gap(self.question_id, self.question, self.reason(), round(best.score, 3) if best else None)
+
+
+def subject_words(terms, shown: int = 5) -> str:
+    """"any of: automat*, AI, machine learning, ...": a question's subject terms as the template writes them."""
+    return "any of: " + ", ".join(terms[:shown]) + (", ..." if len(terms) > shown else "")
 
 
 def sentence_homes(assessments: list[tuple[str, "ThemeAssessment"]]) -> dict[str, str]:
@@ -211,10 +230,12 @@ class Assessor:
                     if any(jaccard(tokens, a) >= 0.5 for a in asked):
                         continue
                     used = any(normalise(t) in exclude for t in unit)
-                    pool.append(Candidate(unit, number, (rank, pos), tokens, used=used))
+                    pool.append(Candidate(unit, number, (rank, pos), tokens, used=used,
+                                          on_subject=question.names_subject(" ".join(unit))))
             why = ", ".join(f"{n} {kind}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
             result.questions[question.id] = QuestionAssessment(
-                question.id, question.text, numbers, pool, self.tuning.drafting.threshold_for(question.id), why)
+                question.id, question.text, numbers, pool, self.tuning.drafting.threshold_for(question.id), why,
+                tuple(question.subject))
         self._score(questions, result, by_number)
         return result
 
@@ -225,6 +246,7 @@ class Assessor:
         Each sentence is a candidate once per passage it cites (that passage's similarity is the passage part of
         its score): the sentence stands on any of them. A sentence citing no passage of `evidence` has nothing to
         stand on, and one that restates the question does not answer it, as in `assess`; neither is a candidate.
+        A sentence that does not name the question's subject is a candidate that cannot answer it, as in `assess`.
         """
         by_number = {e.number: e for e in evidence}
         asked = frozenset(tokenize(question.text))
@@ -233,9 +255,11 @@ class Assessor:
             tokens = frozenset(tokenize(text))
             if jaccard(tokens, asked) >= 0.5:
                 continue
-            pool += [Candidate([text], n, (0, pos), tokens) for n in dict.fromkeys(numbers) if n in by_number]
+            on_subject = question.names_subject(text)
+            pool += [Candidate([text], n, (0, pos), tokens, on_subject=on_subject) for n in dict.fromkeys(numbers) if n in by_number]
         cited = sorted({c.evidence_number for c in pool})
-        result = ThemeAssessment({question.id: QuestionAssessment(question.id, question.text, cited, pool, threshold)})
+        result = ThemeAssessment({question.id: QuestionAssessment(question.id, question.text, cited, pool, threshold,
+                                                                  subject=tuple(question.subject))})
         self._score([question], result, by_number)
         return result.questions[question.id]
 

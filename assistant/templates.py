@@ -6,6 +6,8 @@ misspelt key is an error naming the file, not a silently ignored setting.
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
 import yaml
@@ -30,9 +32,40 @@ class GuidanceQuestion(_Strict):
     # so the assess stage also scores a sentence by how close it comes to these. Written from the question,
     # never from one council's documents; no figure in them is ever drafted.
     examples: list[str] = Field(default_factory=list)
+    # What a sentence must name to answer the question at all: its subject's terms, any one of which will do
+    # ("automat*", "AI", "machine learning"). A sentence close to the question in meaning but naming none of
+    # them is about something else (a relevance score cannot tell "increased automation" from "improved online
+    # forms" well enough): it is never drafted as the answer. Empty: no such test (a question about the whole
+    # organisation, whose answers share no vocabulary). See subject_pattern for how a term matches.
+    subject: list[str] = Field(default_factory=list)
 
     def query(self) -> str:
         return " ".join([self.text, *self.keywords])
+
+    def names_subject(self, text: str) -> bool:
+        """Whether `text` names the question's subject (always, for a question without one)."""
+        pattern = subject_pattern(tuple(self.subject))
+        return pattern is None or bool(pattern.search(text))
+
+
+@functools.lru_cache(maxsize=512)
+def subject_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for a question's subject terms. A term matches as a whole word or phrase, in any case;
+    a trailing `*` matches any ending ("automat*": automation, automated); a space or hyphen inside a term
+    matches a space, a hyphen or nothing ("ring-fenced": ring fenced, ringfenced); a term written in capitals
+    (AI, IT, SEND) matches only in capitals, so "IT" is not "it" and "SEND" is not "send"."""
+    parts = []
+    for term in (t.strip() for t in terms):
+        if not term:
+            continue
+        prefix = term.endswith("*")
+        word = term.rstrip("*").strip()
+        body = r"[\s\-]?".join(re.escape(w) for w in re.split(r"[\s\-]+", word))
+        body = (r"(?<!\w)" if word[0].isalnum() else "") + body + (r"\w*" if prefix else r"(?!\w)" if word[-1].isalnum() else "")
+        letters = [c for c in word if c.isalpha()]
+        capitals = len(letters) >= 2 and all(c.isupper() for c in letters)
+        parts.append(f"(?-i:{body})" if capitals else body)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 class Theme(_Strict):

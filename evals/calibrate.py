@@ -108,7 +108,7 @@ class Row:
     expect: str  # answer | gap
     labelled_files: list[str]
     # (sentence, passage, keywords, file name, text, query, retrieval rank of its passage for the question,
-    # similarity to the closest example answer): the text only for studying other relevance models
+    # similarity to the closest example answer, whether it names the question's subject): the text only for studying other relevance models
     # (`--features` saves it under out/, which is not committed: it is the councils' own words).
     candidates: list[tuple]
     question: str = ""
@@ -145,7 +145,7 @@ def council_rows(assistant: Assistant, council) -> list[Row]:
                 continue
             rows.append(Row(council.id, qid, label.expect, sorted(label.files), [
                 (round(c.sentence, 4), round(c.passage, 4), round(c.keywords, 4), Path(evidence[c.evidence_number].source).name,
-                 c.text, round(c.query, 4), c.order[0], round(c.example, 4)) for c in qa.candidates], qa.question))
+                 c.text, round(c.query, 4), c.order[0], round(c.example, 4), c.on_subject) for c in qa.candidates], qa.question))
     return rows
 
 
@@ -173,13 +173,19 @@ class Tuned:
                 + self.example * example)
 
 
+def answering(row: Row) -> list[tuple]:
+    """The candidates that may answer the row's question: those naming its subject (features saved before the
+    subject test have no such field and all count)."""
+    return [c for c in row.candidates if len(c) < 9 or c[8]]
+
+
 def _summaries(rows: list[Row], weights) -> tuple:
     """Per row, under these weights: its best score, and the best score of a labelled-file candidate among the
     first TAKEN (the drafter takes the best that clear the threshold, so that candidate is taken iff it clears it)."""
     t = Tuned(*weights, *(0.0,) * (5 - len(weights)), 0.0)  # weights without an example weight give it none
     best, labelled = np.full(len(rows), -np.inf), np.full(len(rows), -np.inf)
     for i, row in enumerate(rows):
-        scored = sorted(((t.score(c), c[3]) for c in row.candidates), reverse=True)
+        scored = sorted(((t.score(c), c[3]) for c in answering(row)), reverse=True)
         if scored:
             best[i] = scored[0][0]
         hits = [score for score, name in scored[:TAKEN] if name in row.labelled_files]
@@ -335,7 +341,7 @@ def question_table(rows: list[Row], tuned: Tuned) -> str:
     """Every question's best score against the threshold: where the margins are, and which side each label falls."""
     lines = [f"{'council':14s} {'question':15s} {'label':6s} {'best':>6s} {'vs':>3s} {'thr':>5s}  best file / labelled files"]
     for row in sorted(rows, key=lambda r: (r.council, r.question_id)):
-        scored = sorted(((tuned.score(c), c[3]) for c in row.candidates), reverse=True)
+        scored = sorted(((tuned.score(c), c[3]) for c in answering(row)), reverse=True)
         best, best_file = scored[0] if scored else (0.0, "-")
         threshold = tuned.threshold_for(row.question_id)
         side = ">=" if best >= threshold else "<"

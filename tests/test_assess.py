@@ -17,13 +17,46 @@ def wasteful(corpus_assistant):
     return corpus_assistant.assess_theme("wasteful_spend")
 
 
-def test_a_gap_says_its_best_score_and_the_threshold(wasteful):
+def test_a_gap_says_its_best_score_and_the_threshold(wasteful, corpus_assistant):
+    request, before = wasteful
+    stricter = corpus_assistant.tuning.with_drafting(relevance_threshold=before.questions["t3_savings"].best.score + 0.05,
+                                                     question_thresholds={})
+    assessment = Assessor(corpus_assistant.embedder, stricter).assess(request.theme.questions, request.evidence, request.by_question)
+    savings = assessment.questions["t3_savings"]
+    assert not savings.answered and savings.best is not None
+    gap = savings.gap()
+    assert gap.score == pytest.approx(savings.best.score, abs=1e-3) and gap.score < savings.threshold
+    assert below(savings.best.score, savings.threshold) in gap.reason and f"[{savings.best.evidence_number}]" in gap.reason
+
+
+def test_a_sentence_that_does_not_name_the_subject_cannot_answer(wasteful, corpus_assistant):
+    """Close in meaning is not enough: a question whose subject terms no candidate names is a gap that says so,
+    with the closest candidate's score, even though that score clears the threshold."""
+    request, before = wasteful
+    assert before.questions["t3_savings"].answered
+    questions = [q.model_copy(update={"subject": ["zeppelin*", "airship"]}) if q.id == "t3_savings" else q
+                 for q in request.theme.questions]
+    after = Assessor(corpus_assistant.embedder, corpus_assistant.tuning).assess(questions, request.evidence, request.by_question)
+    savings = after.questions["t3_savings"]
+    assert not savings.answered and savings.best is None and savings.answering == []
+    assert [c.score for c in savings.candidates] == pytest.approx([c.score for c in before.questions["t3_savings"].candidates])
+    closest = savings.closest
+    assert closest.score >= savings.threshold
+    reason = savings.reason()
+    assert "names its subject (any of: zeppelin*, airship)" in reason and f"[{closest.evidence_number}]" in reason
+    assert savings.gap().score == pytest.approx(closest.score, abs=1e-3)
+
+
+def test_the_templates_subject_terms_keep_off_topic_sentences_out(wasteful):
+    """The shipped template: an EDI-spend question is not answered by sentences that never mention equality,
+    diversity or inclusion, however close their score; every answering sentence names its subject."""
     request, assessment = wasteful
-    edi = assessment.questions["t3_edi"]
-    assert not edi.answered and edi.best is not None
-    gap = edi.gap()
-    assert gap.score == pytest.approx(edi.best.score, abs=1e-3) and gap.score < edi.threshold
-    assert below(edi.best.score, edi.threshold) in gap.reason and f"[{edi.best.evidence_number}]" in gap.reason
+    by_id = {q.id: q for q in request.theme.questions}
+    for qid, assessed in assessment.questions.items():
+        assert all(by_id[qid].names_subject(c.text) for c in assessed.answering)
+    edi = assessment.questions["t3_edi"]  # the sample corpus says nothing of EDI spend: its candidates are on other spend
+    assert edi.candidates and not edi.answered and not any(c.on_subject for c in edi.candidates)
+    assert "names its subject (any of: equalit*, diversit*" in edi.reason()
 
 
 def test_a_score_just_under_the_threshold_does_not_print_as_equal_to_it():

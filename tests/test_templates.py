@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from assistant.config import PROJECT_ROOT
-from assistant.templates import TemplateError, load_template
+from assistant.templates import GuidanceQuestion, TemplateError, load_template
 
 PROMPTS = PROJECT_ROOT / "prompts"
 
@@ -61,3 +61,36 @@ def test_unknown_template_lists_the_ones_available(tmp_path):
     shutil.copytree(PROMPTS / "templates", tmp_path / "templates")
     with pytest.raises(TemplateError, match="available: productivity_plan"):
         load_template(tmp_path, "no_such_plan")
+
+
+@pytest.mark.parametrize("text, names", [
+    ("We piloted Microsoft Copilot with 300 staff.", True),
+    ("Our AI pilot answers residents' questions.", True),
+    ("Routine invoices are now processed automatically.", True),  # automat*
+    ("It was agreed that the item would be deferred.", False),  # "it" is not "IT"
+    ("We improved our online forms and website.", False),
+    ("A chatbot handles out-of-hours enquiries.", True),
+])
+def test_a_question_s_subject_terms_match_whole_words_prefixes_and_capitals(text, names):
+    ai = GuidanceQuestion(id="ai", text="Where are you using automation or AI?",
+                          subject=["AI", "IT", "automat*", "chatbot*", "copilot", "machine learning"])
+    assert ai.names_subject(text) is names
+
+
+def test_subject_terms_match_across_hyphens_and_spaces_and_symbols():
+    grants = GuidanceQuestion(id="g", text="?", subject=["ring-fenc*", "£", "SEND"])
+    assert grants.names_subject("ringfenced grants") and grants.names_subject("ring fenced funding")
+    assert grants.names_subject("cost \u00a35m") and grants.names_subject("SEND transport")
+    assert not grants.names_subject("we send letters") and not grants.names_subject("a fencing contract")
+
+
+def test_a_question_without_subject_terms_is_answered_by_any_sentence():
+    assert GuidanceQuestion(id="q", text="How has the organisation changed?").names_subject("Anything at all.")
+
+
+def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
+    """The shipped template's subject terms are written from the questions: each question with terms names its
+    subject in its own wording or in at least one of its example answers."""
+    t = load_template(PROMPTS, "productivity_plan")
+    for q in (q for th in t.themes for q in th.questions if q.subject):
+        assert q.names_subject(q.text) or any(q.names_subject(e) for e in q.examples), q.id

@@ -84,8 +84,9 @@ def test_a_model_saying_not_answered_leaves_the_gated_question_a_gap_with_a_reas
 def test_an_off_topic_answer_to_a_gated_question_is_dropped_and_the_gap_gives_its_score(server, tmp_path, corpus_assistant, barriers):
     reporting = question(barriers, "t4_reporting")
     cited = barriers.by_question["t4_reporting"][0]
-    padding = (("The Council maintains its parks and open spaces with a team of gardeners.", cited),
-               ("Residents can book a bulky waste collection on the Council's website.", cited))
+    # Both name the question's subject ("report*"), so it is their score that keeps them out.
+    padding = (("The Council publishes a report on its parks and open spaces every spring.", cited),
+               ("Residents can report a missed bulky waste collection on the Council's website.", cited))
     server.replies = {asking(reporting): reply(*padding)}
     section = drafter_for(server, tmp_path, corpus_assistant).draft(barriers)
     assert not [s for s in section.sentences if s.question_id == "t4_reporting"]
@@ -99,6 +100,19 @@ def test_an_off_topic_answer_to_a_gated_question_is_dropped_and_the_gap_gives_it
     scored = Assessor(corpus_assistant.embedder, corpus_assistant.tuning).score_answer(
         reporting, [(t, [n]) for t, n in padding], barriers.evidence, threshold)
     assert gap.score == pytest.approx(scored.best.score, abs=1e-3) and float(found.group(1)) == pytest.approx(scored.best.score, abs=0.006)
+
+
+def test_an_answer_to_a_gated_question_that_never_names_its_subject_is_dropped_and_the_gap_says_so(
+        server, tmp_path, corpus_assistant, barriers):
+    reporting = question(barriers, "t4_reporting")
+    cited = barriers.by_question["t4_reporting"][0]
+    padding = (("The Council maintains its parks and open spaces with a team of gardeners.", cited),
+               ("Residents can book a bulky waste collection on the Council's website.", cited))
+    server.replies = {asking(reporting): reply(*padding)}
+    section = drafter_for(server, tmp_path, corpus_assistant).draft(barriers)
+    assert not {t for t, _ in padding} & {s.text for s in section.sentences}
+    gap = next(g for g in section.gaps if g.question_id == "t4_reporting")
+    assert gap.reason.startswith("the model answered, but no sentence of its answer names the question's subject (any of: report*")
 
 
 def test_an_on_topic_answer_to_a_gated_question_that_clears_its_threshold_is_kept_with_its_citation(

@@ -42,6 +42,21 @@ def test_an_answer_from_the_wrong_file_is_not_answered_right():
     assert outcomes(rows, (1.0, 0.0, 0.0, 0.0), 0.5)["answered_right"] == 0
 
 
+def test_a_candidate_not_naming_the_subject_is_judged_as_drafting_judges_it():
+    """Features carry whether a candidate names its question's subject; one that does not cannot answer, however it
+    scores, so a fit sees the question as drafting will. Features saved before that field count every candidate."""
+    named = (0.7, 0.0, 0.0, "a.txt", "", 0.0, 0, 0.0, True)
+    unnamed = (0.9, 0.0, 0.0, "b.txt", "", 0.0, 0, 0.0, False)
+    answer = Row("x", "q", "answer", ["a.txt"], [unnamed, named])
+    gap = Row("x", "g", "gap", ["a.txt"], [unnamed])
+    counts = outcomes([answer, gap], (1.0,), 0.8)
+    assert counts["false_gaps"] == 1 and counts["true_gaps"] == 1  # 0.9 does not count; 0.7 < 0.8
+    counts = outcomes([answer, gap], (1.0,), 0.6)
+    assert counts["answered_right"] == 1 and counts["true_gaps"] == 1  # the named one from the labelled file answers
+    legacy = Row("x", "g", "gap", ["a.txt"], [unnamed[:8]])
+    assert outcomes([legacy], (1.0,), 0.8)["true_gaps"] == 0
+
+
 def test_leave_one_council_out_scores_each_council_on_a_fit_without_it():
     rows = [_row(c, f"q{i}", "answer", 0.6) for c in ("x", "y", "z") for i in range(3)]
     rows += [_row(c, "g", "gap", 0.3) for c in ("x", "y", "z")]
