@@ -103,7 +103,7 @@ class Assistant:
         one's second best, and so on until the cap: taken question by question, the first
         questions filled the cap and the last one drafted from leftovers."""
         per_question, cap = self.tuning.drafting.passages_per_question, self.tuning.drafting.max_evidence_per_theme
-        hits = {q.id: self.retriever.search(q.query(), k=per_question, doc_ids=doc_ids) for q in theme.questions}
+        hits = {q.id: self._question_hits(q, per_question, doc_ids) for q in theme.questions}
         evidence: list[Evidence] = []
         number_of: dict[str, int] = {}
         by_question: dict[str, list[int]] = {q.id: [] for q in theme.questions}
@@ -112,6 +112,14 @@ class Assistant:
                 if rank < len(ranked) and (number := _number(evidence, number_of, ranked[rank], cap)):
                     by_question[question_id].append(number)
         return evidence, by_question
+
+    def _question_hits(self, question, k: int, doc_ids: Collection[str] | None) -> list:
+        """A question's best k passages; with a subject_pool, those that name its subject first (rank kept within each)."""
+        pool = self.tuning.drafting.subject_pool if question.subject else 1
+        hits = self.retriever.search(question.query(), k=k * pool, doc_ids=doc_ids)
+        if pool > 1:
+            hits = sorted(hits, key=lambda h: not question.names_subject(h.chunk.text))
+        return hits[:k]
 
     def _add_evidence(self, evidence: list[Evidence], query: str, k: int, cap: int,
                       doc_ids: Collection[str] | None = None) -> list[int]:

@@ -42,6 +42,9 @@ class Drafting(_Strict):
     # Retrieval for drafting: passages per guidance question, and the most one theme's evidence holds.
     passages_per_question: int = Field(default=5, gt=0)
     max_evidence_per_theme: int = Field(default=16, gt=0)
+    # For a question with subject terms (template `subject`), retrieve this many times passages_per_question and
+    # keep first the passages that name the subject: the others hold no sentence that can answer it. 1: off.
+    subject_pool: int = Field(default=1, ge=1)
     weights: RelevanceWeights
     relevance_threshold: float
     # Per guidance question, where it differs from relevance_threshold: questions differ in how close

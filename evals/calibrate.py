@@ -387,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", type=Path, help="keep each council's store under this folder between runs (out/...)")
     parser.add_argument("--passages", type=int, help="passages retrieved per guidance question (default: the tuning's)")
     parser.add_argument("--cap", type=int, help="most passages one theme's evidence holds (default: the tuning's)")
+    parser.add_argument("--subject-pool", type=int, help="retrieve this many times the passages, those naming the subject first (default: the tuning's)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not realworld.available():
@@ -396,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse and args.features and args.features.exists():
         rows = [Row(**r) for r in json.loads(args.features.read_text(encoding="utf-8"))]
     else:
-        retrieval = {k: v for k, v in (("passages_per_question", args.passages), ("max_evidence_per_theme", args.cap)) if v}
+        retrieval = {k: v for k, v in (("passages_per_question", args.passages), ("max_evidence_per_theme", args.cap),
+                                                 ("subject_pool", args.subject_pool)) if v}
         rows = extract(settings, stores=args.stores, retrieval=retrieval)
         if args.features:
             args.features.parent.mkdir(parents=True, exist_ok=True)

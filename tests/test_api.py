@@ -90,3 +90,31 @@ def test_every_guidance_question_gets_its_share_of_the_theme_evidence(corpus_ass
             numbers = by_question[question.id]
             assert len(numbers) >= fair_share, f"{question.id} got {len(numbers)} passages"
             assert evidence[numbers[0] - 1].chunk_id == best[0].chunk.id, "its best passage comes first"
+
+
+def test_a_subject_pool_puts_the_passages_naming_a_question_s_subject_first(corpus_assistant):
+    """Tuning `subject_pool`: retrieve more passages for a question with subject terms and keep first those that name
+    its subject (the others hold nothing that can answer it); a pool of 1 is plain retrieval."""
+    theme = corpus_assistant.template.theme("wasteful_spend")
+    shipped = corpus_assistant.tuning
+    try:
+        corpus_assistant.tuning = shipped.with_drafting(subject_pool=1)
+        plain_evidence, plain = corpus_assistant.gather_evidence(theme)
+        corpus_assistant.tuning = shipped.with_drafting(subject_pool=3)
+        pooled_evidence, pooled = corpus_assistant.gather_evidence(theme)
+    finally:
+        corpus_assistant.tuning = shipped
+    k = shipped.drafting.passages_per_question
+    plain_text = {e.number: e.text for e in plain_evidence}
+    pooled_text = {e.number: e.text for e in pooled_evidence}
+    changed = 0
+    for question in theme.questions:
+        pool = corpus_assistant.retriever.search(question.query(), k=3 * k)
+        naming = [h for h in pool if question.names_subject(h.chunk.text)]
+        names = [question.names_subject(pooled_text[n]) for n in pooled[question.id]]
+        assert names == sorted(names, reverse=True), question.id  # naming passages first
+        assert sum(names) == min(len(naming), len(pooled[question.id])), question.id
+        plain_names = sum(question.names_subject(plain_text[n]) for n in plain[question.id])
+        assert sum(names) >= plain_names
+        changed += sum(names) > plain_names
+    assert changed, "on the sample corpus the pool finds more passages naming the subject for some question"
