@@ -246,7 +246,8 @@ class Assessor:
         Each sentence is a candidate once per passage it cites (that passage's similarity is the passage part of
         its score): the sentence stands on any of them. A sentence citing no passage of `evidence` has nothing to
         stand on, and one that restates the question does not answer it, as in `assess`; neither is a candidate.
-        A sentence that does not name the question's subject is a candidate that cannot answer it, as in `assess`.
+        A sentence that does not name the question's subject, or names it citing a passage that does not, is a
+        candidate that cannot answer it.
         """
         by_number = {e.number: e for e in evidence}
         asked = frozenset(tokenize(question.text))
@@ -255,8 +256,11 @@ class Assessor:
             tokens = frozenset(tokenize(text))
             if jaccard(tokens, asked) >= 0.5:
                 continue
-            on_subject = question.names_subject(text)
-            pool += [Candidate([text], n, (0, pos), tokens, on_subject=on_subject) for n in dict.fromkeys(numbers) if n in by_number]
+            # On the subject only with a source on it: a model can write "AI" into a sentence whose passage never
+            # mentions it, and verification's support check, a similarity, may let that through.
+            pool += [Candidate([text], n, (0, pos), tokens,
+                               on_subject=question.names_subject(text) and question.names_subject(by_number[n].text))
+                     for n in dict.fromkeys(numbers) if n in by_number]
         cited = sorted({c.evidence_number for c in pool})
         result = ThemeAssessment({question.id: QuestionAssessment(question.id, question.text, cited, pool, threshold,
                                                                   subject=tuple(question.subject))})

@@ -190,3 +190,18 @@ def test_a_sentence_and_its_longer_version_repeat_each_other():
     other = frozenset(tokenize("Northshire Council has cut its spending on agency staff by a third since 2022."))
     assert repeats(short, long, 0.55) and repeats(long, short, 0.55)
     assert not repeats(short, other, 0.55)
+
+
+def test_a_model_s_sentence_is_on_its_subject_only_with_a_cited_passage_on_it_too(corpus_assistant):
+    """A model can write the subject's words into any sentence: its answer to a gated question counts as naming the
+    subject only when the passage it cites names it as well."""
+    request, _ = corpus_assistant.assess_theme("barriers")
+    reporting = next(q for q in request.theme.questions if q.id == "t4_reporting")
+    naming = next(e for e in request.evidence if reporting.names_subject(e.text))
+    silent = next(e for e in request.evidence if not reporting.names_subject(e.text))
+    sentence = "Each year the council completes many statutory returns for government departments, taking staff time."
+    assessor = Assessor(corpus_assistant.embedder, corpus_assistant.tuning)
+    on = assessor.score_answer(reporting, [(sentence, [naming.number])], [naming], threshold=0.0)
+    off = assessor.score_answer(reporting, [(sentence, [silent.number])], [silent], threshold=0.0)
+    assert on.answered and on.best.on_subject
+    assert off.candidates and not off.answered and off.best is None and off.closest.evidence_number == silent.number

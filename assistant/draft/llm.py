@@ -174,7 +174,8 @@ class LLMDrafter:
         offline = f" (best passage scored {verdict.best.score:.2f})" if verdict.best else ""
         if scored.best is None and scored.candidates:
             reason = (f"the model answered, but no sentence of its answer names the question's subject "
-                      f"({subject_words(question.subject)}), so the answer was left out as being about something else{offline}")
+                      f"({subject_words(question.subject)}) citing a passage that names it too, so the answer was left out "
+                      f"as being about something else{offline}")
             return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
         if scored.best is None:
             reason = (f"the model answered, but no sentence of its answer cites a passage retrieved for it without "

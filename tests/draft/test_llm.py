@@ -61,6 +61,13 @@ def question(request, qid):
     return next(q for q in request.theme.questions if q.id == qid)
 
 
+def naming_passage(request, q) -> int:
+    """A passage retrieved for the question that names its subject: a model's answer counts as on the subject only
+    when its passage is too."""
+    by_number = request.evidence_by_number()
+    return next(n for n in request.by_question[q.id] if q.names_subject(by_number[n].text))
+
+
 def test_a_gated_question_is_sent_to_the_model_with_a_note_saying_so(server, tmp_path, corpus_assistant, barriers):
     drafter_for(server, tmp_path, corpus_assistant).draft(barriers)
     sent = prompts(server)
@@ -83,8 +90,8 @@ def test_a_model_saying_not_answered_leaves_the_gated_question_a_gap_with_a_reas
 
 def test_an_off_topic_answer_to_a_gated_question_is_dropped_and_the_gap_gives_its_score(server, tmp_path, corpus_assistant, barriers):
     reporting = question(barriers, "t4_reporting")
-    cited = barriers.by_question["t4_reporting"][0]
-    # Both name the question's subject ("report*"), so it is their score that keeps them out.
+    cited = naming_passage(barriers, reporting)
+    # Both name the question's subject ("report*"), as their passage does, so it is their score that keeps them out.
     padding = (("The Council publishes a report on its parks and open spaces every spring.", cited),
                ("Residents can report a missed bulky waste collection on the Council's website.", cited))
     server.replies = {asking(reporting): reply(*padding)}
@@ -115,10 +122,23 @@ def test_an_answer_to_a_gated_question_that_never_names_its_subject_is_dropped_a
     assert gap.reason.startswith("the model answered, but no sentence of its answer names the question's subject (any of: report*")
 
 
+def test_an_answer_naming_the_subject_but_citing_a_passage_that_does_not_is_dropped(server, tmp_path, corpus_assistant, barriers):
+    """The model wrote the subject into its sentences; the passage they cite never mentions it."""
+    reporting = question(barriers, "t4_reporting")
+    by_number = barriers.evidence_by_number()
+    silent = next(n for n in barriers.by_question["t4_reporting"] if not reporting.names_subject(by_number[n].text))
+    answer = (("Government asks councils to complete many statutory returns and data collections that take staff time.", silent),)
+    server.replies = {asking(reporting): reply(*answer)}
+    section = drafter_for(server, tmp_path, corpus_assistant).draft(barriers)
+    assert answer[0][0] not in {s.text for s in section.sentences}
+    gap = next(g for g in section.gaps if g.question_id == "t4_reporting")
+    assert "names the question's subject (any of: report*" in gap.reason and "citing a passage that names it too" in gap.reason
+
+
 def test_an_on_topic_answer_to_a_gated_question_that_clears_its_threshold_is_kept_with_its_citation(
         server, tmp_path, corpus_assistant, barriers):
     reporting = question(barriers, "t4_reporting")
-    cited = barriers.by_question["t4_reporting"][1]
+    cited = naming_passage(barriers, reporting)
     # Worded as the template's example answers are: an answer to the question, as the score understands one.
     answer = (("Government asks councils to complete many statutory returns and data collections that take staff time.", cited),
               ("Reporting requirements to government departments could be reduced or simplified.", cited))
