@@ -147,6 +147,20 @@ def sources():
     _console(stderr=False).print(table)
 
 
+def _document_set(docs, names: List[str]) -> list[str]:
+    """The ids of the ingested documents named by file name or title (any case); an unknown name is an error that
+    lists what there is, so a typo never drafts from every document."""
+    chosen = []
+    for name in names:
+        key = name.strip().casefold()
+        found = [d.doc_id for d in docs if key in (Path(d.source).name.casefold(), d.title.casefold())]
+        if not found:
+            known = ", ".join(sorted(Path(d.source).name for d in docs)) or "none (run `assistant ingest PATH`)"
+            _fail(f"no ingested document is called '{name}'; ingested: {known}")
+        chosen += found
+    return list(dict.fromkeys(chosen))
+
+
 @app.command()
 def draft(
     theme: Optional[List[str]] = typer.Option(None, "--theme", help="Draft only this theme id (repeatable)."),
@@ -156,6 +170,7 @@ def draft(
     llm: bool = typer.Option(False, "--llm", help="Draft with the configured OpenAI-compatible model (same as --drafter llm)."),
     explain: bool = typer.Option(False, "--explain", help="Also list every guidance question: answered, or why it is an evidence gap."),
     local_model: bool = typer.Option(False, "--local-model", help="Draft with the local Qwen model the assistant runs itself (installed on first use)."),
+    document: Optional[List[str]] = typer.Option(None, "--document", help="Draft only from this ingested document: its file name or title, as `assistant sources` lists them (repeatable)."),
 ):
     """Draft the plan (or some themes) from the ingested documents, with citations. The draft is also saved for `revise`."""
     from assistant.budget import plan_budget
@@ -165,8 +180,9 @@ def draft(
     if fmt not in ("md", "json"):
         _fail("--format must be md or json")
     assistant = _assistant(local_model)
+    doc_ids = _document_set(assistant.sources(), document) if document else None
     try:
-        plan = assistant.draft_plan(theme_ids=theme, drafter="llm" if llm else drafter, progress=_RichProgress())
+        plan = assistant.draft_plan(theme_ids=theme, drafter="llm" if llm else drafter, progress=_RichProgress(), doc_ids=doc_ids)
     except (TemplateError, RuntimeError, ValueError) as exc:
         _fail(str(exc))
     assistant.save_plan(plan)

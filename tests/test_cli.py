@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,23 @@ def test_draft_json_to_stdout_and_summary_table_to_stderr(cli_store):
     assert section["sentences"] and all(s["citations"] for s in section["sentences"])
     assert [g["question_id"] for g in section["gaps"]] == ["t3_edi"]
     assert "Reducing wasteful spend" in result.stderr and "Evidence gaps" in result.stderr
+
+
+def test_draft_from_named_documents_cites_only_them(cli_store):
+    """`--document` drafts from a set of the ingested documents (as a plan's document set does in the web app),
+    named by file name or title; an unknown name is an error listing what there is, not a draft from everything."""
+    data, _, _ = cli_store
+    every = json.loads(run(["draft", "--theme", "wasteful_spend", "--format", "json"], data).stdout)["sections"][0]
+    assert len({Path(e["source"]).name for e in every["evidence"]}) > 1
+    named = "mtfs-summary-2024-25-to-2027-28.docx"
+    result = run(["draft", "--theme", "wasteful_spend", "--format", "json", "--document", named.upper()], data)
+    assert result.returncode == 0, result.stderr
+    section = json.loads(result.stdout)["sections"][0]
+    assert section["sentences"] and {Path(e["source"]).name for e in section["evidence"]} == {named}
+    assert {Path(c["source"]).name for s in section["sentences"] for c in s["citations"]} == {named}
+    wrong = run(["draft", "--theme", "wasteful_spend", "--document", "mtfs.docx"], data)
+    assert wrong.returncode == 1 and "no ingested document is called 'mtfs.docx'" in " ".join(wrong.stderr.split())
+    assert named in " ".join(wrong.stderr.split()) and not wrong.stdout
 
 
 def test_draft_writes_markdown_file(cli_store, tmp_path):
