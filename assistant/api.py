@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Collection, Iterator
+from typing import Collection, Iterable, Iterator
 
 from assistant.assess import sentence_homes
 from assistant.budget import fit_section, plan_budget, reference_line_tokens, section_tokens
@@ -205,8 +205,14 @@ class Assistant:
 
     def draft_section(self, theme_id: str, exclude: set[str] | None = None, drafter: str | None = None,
                       on_text=None, on_restart=None, doc_ids: Collection[str] | None = None) -> Section:
-        """One section, from the documents in `doc_ids` only when given (None: every document)."""
-        request = self._request(theme_id, exclude, doc_ids)
+        """One section, from the documents in `doc_ids` only when given (None: every document).
+
+        The web app drafts a plan section by section, in the officer's order: as in draft_plan, a sentence that
+        answers a question of another theme more closely is left to that theme (and `exclude`, the sentences other
+        sections already use, stays out), so the first section drafted does not take a later one's answers."""
+        requests = {theme.id: self._request(theme.id, doc_ids=doc_ids) for theme in self.template.themes}
+        home = _sentence_homes(requests.values())
+        request = self._assess(requests[theme_id], (exclude or set()) | _elsewhere(home, theme_id))
         request.on_text, request.on_restart = on_text, on_restart
         backend = self.drafter(drafter)
         return self._finish(backend.draft(request), request, backend)
@@ -261,12 +267,11 @@ class Assistant:
             # is left to the one it answers best, so the first theme drafted does not take the later one's answer
             # and leave it an evidence gap.
             requests = [self._request(theme.id, doc_ids=doc_ids) for theme in themes]
-            home = sentence_homes([(r.theme.id, r.assessment) for r in requests])
+            home = _sentence_homes(requests)
             used: set[str] = set()
             sections = []
             for theme, request in zip(themes, requests):
-                elsewhere = {text for text, theme_id in home.items() if theme_id != theme.id}
-                request = self._assess(request, used | elsewhere)
+                request = self._assess(request, used | _elsewhere(home, theme.id))
                 section = self._finish(backend.draft(request), request, backend)
                 used.update(normalise(s.text) for s in section.sentences)
                 sections.append(section)
@@ -346,6 +351,15 @@ class Assistant:
             plan.sections.append(section)
         plan.total_tokens = plan_budget(plan, self.template)[1]
         return plan
+
+
+def _sentence_homes(requests: Iterable[DraftRequest]) -> dict[str, str]:
+    return sentence_homes([(r.theme.id, r.assessment) for r in requests])
+
+
+def _elsewhere(home: dict[str, str], theme_id: str) -> set[str]:
+    """The sentences (normalised) that another theme answers more closely: that theme's to use."""
+    return {text for text, theme in home.items() if theme != theme_id}
 
 
 def _per_question(section: Section) -> dict[str, int]:

@@ -61,7 +61,7 @@ class QuestionAssessment:
     threshold: float
     why_none: str = ""  # when there are no candidates: what the passages held instead
 
-    subject: tuple[str, ...] = ()  # the question's subject terms, for the reason when no candidate names them
+    subject: str = ""  # the question's subject terms as words (GuidanceQuestion.subject_words), for the reason when no candidate names them
 
     @property
     def best(self) -> Candidate | None:
@@ -101,7 +101,7 @@ class QuestionAssessment:
             return f"the {len(self.passages)} passages retrieved for it hold no sentence a plan can use ({self.why_none or 'none'})"
         if not (best := self.best):
             closest = self.closest
-            return (f"none of the {len(self.candidates)} candidate sentences names its subject ({subject_words(self.subject)}); "
+            return (f"none of the {len(self.candidates)} candidate sentences names its subject ({self.subject}); "
                     f"the closest in meaning, in passage [{closest.evidence_number}] (scored {closest.score:.2f}), is about something else")
         return (f"best passage scored {below(best.score, self.threshold)} (its sentence in passage "
                 f"[{best.evidence_number}] is the closest of {len(self.candidates)} candidates): nothing retrieved answers it closely enough")
@@ -109,11 +109,6 @@ class QuestionAssessment:
     def gap(self) -> Gap:
         best = self.best or self.closest
         return Gap(self.question_id, self.question, self.reason(), round(best.score, 3) if best else None)
-
-
-def subject_words(terms, shown: int = 5) -> str:
-    """"any of: automat*, AI, machine learning, ...": a question's subject terms as the template writes them."""
-    return "any of: " + ", ".join(terms[:shown]) + (", ..." if len(terms) > shown else "")
 
 
 def sentence_homes(assessments: list[tuple[str, "ThemeAssessment"]]) -> dict[str, str]:
@@ -235,7 +230,7 @@ class Assessor:
             why = ", ".join(f"{n} {kind}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
             result.questions[question.id] = QuestionAssessment(
                 question.id, question.text, numbers, pool, self.tuning.drafting.threshold_for(question.id), why,
-                tuple(question.subject))
+                question.subject_words())
         self._score(questions, result, by_number)
         return result
 
@@ -263,7 +258,7 @@ class Assessor:
                      for n in dict.fromkeys(numbers) if n in by_number]
         cited = sorted({c.evidence_number for c in pool})
         result = ThemeAssessment({question.id: QuestionAssessment(question.id, question.text, cited, pool, threshold,
-                                                                  subject=tuple(question.subject))})
+                                                                  subject=question.subject_words())})
         self._score([question], result, by_number)
         return result.questions[question.id]
 

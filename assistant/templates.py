@@ -38,14 +38,33 @@ class GuidanceQuestion(_Strict):
     # forms" well enough): it is never drafted as the answer. Empty: no such test (a question about the whole
     # organisation, whose answers share no vocabulary). See subject_pattern for how a term matches.
     subject: list[str] = Field(default_factory=list)
+    # A second facet the question itself names, which the sentence must name as well ("the *digital* skills of your
+    # workforce", "which legacy systems are you *replacing*"): any one of these terms too. Without it, a sentence
+    # about training in general stands as the answer on digital skills, and one about ICT underinvestment as the
+    # answer on systems being replaced. Empty: the subject alone will do.
+    subject_also: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _facet_needs_subject(self) -> "GuidanceQuestion":
+        if self.subject_also and not self.subject:
+            raise ValueError(f"question {self.id}: subject_also needs subject terms as well")
+        return self
 
     def query(self) -> str:
         return " ".join([self.text, *self.keywords])
 
     def names_subject(self, text: str) -> bool:
-        """Whether `text` names the question's subject (always, for a question without one)."""
-        pattern = subject_pattern(tuple(self.subject))
-        return pattern is None or bool(pattern.search(text))
+        """Whether `text` names the question's subject, and its second facet where it has one (always, for a
+        question without a subject)."""
+        return all(pattern is None or pattern.search(text)
+                   for pattern in (subject_pattern(tuple(self.subject)), subject_pattern(tuple(self.subject_also))))
+
+    def subject_words(self, shown: int = 5) -> str:
+        """"any of: automat*, AI, machine learning, ...": the subject terms as the template writes them, for a
+        gap's reason (and "... and any of: ..." for the second facet)."""
+        def any_of(terms: list[str]) -> str:
+            return "any of: " + ", ".join(terms[:shown]) + (", ..." if len(terms) > shown else "")
+        return " and ".join(any_of(terms) for terms in (self.subject, self.subject_also) if terms)
 
 
 @functools.lru_cache(maxsize=512)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.api import Assistant
+from assistant.sentences import normalise
+from tests.conftest import make_settings
+from tests.councils import write_councils
 from tests.grounding import verbatim_in
 from tests.llm.fake_openai import FakeOpenAI
 
@@ -118,3 +121,23 @@ def test_a_subject_pool_puts_the_passages_naming_a_question_s_subject_first(corp
         assert sum(names) >= plain_names
         changed += sum(names) > plain_names
     assert changed, "on the sample corpus the pool finds more passages naming the subject for some question"
+
+
+def test_drafting_section_by_section_gives_each_sentence_the_section_the_whole_plan_does(tmp_path):
+    """The web app drafts one section at a time, in the officer's order. A sentence that answers another theme's
+    question more closely is left to that theme, as when the whole plan is drafted at once, so drafting the first
+    section does not take a later one's answers (here a council's legacy-system, data and automation sentences,
+    which the transformation questions also score above their threshold)."""
+    write_councils(tmp_path / "docs")
+    assistant = Assistant(make_settings(tmp_path / "data"))
+    assert assistant.ingest([tmp_path / "docs"]).ok
+    whole = {normalise(s.text): section.theme_id for section in assistant.draft_plan(drafter="offline").sections
+             for s in section.sentences}
+    one_by_one, used = {}, set()
+    for theme in assistant.template.themes:
+        section = assistant.draft_section(theme.id, exclude=used, drafter="offline")
+        one_by_one.update({normalise(s.text): theme.id for s in section.sentences})
+        used |= {normalise(s.text) for s in section.sentences}
+    assert one_by_one == whole
+    technology = {text for text, theme in whole.items() if theme == "technology"}
+    assert any("legacy finance system" in text for text in technology) and any("chatbot" in text for text in technology)

@@ -88,6 +88,27 @@ def test_a_question_without_subject_terms_is_answered_by_any_sentence():
     assert GuidanceQuestion(id="q", text="How has the organisation changed?").names_subject("Anything at all.")
 
 
+def test_a_second_facet_must_be_named_as_well_as_the_subject():
+    """"The digital skills of your workforce": training in general is not an answer, digital training is; the
+    gap's reason lists both sets of terms."""
+    skills = GuidanceQuestion(id="s", text="?", subject=["skill*", "train*"], subject_also=["digital*", "IT"])
+    assert skills.names_subject("All staff complete digital skills training.")
+    assert skills.names_subject("IT training sessions are booked for every team.")
+    assert not skills.names_subject("Managers attend leadership training every year.")  # the subject without the facet
+    assert not skills.names_subject("Our digital services are used by most residents.")  # the facet without the subject
+    assert skills.subject_words() == "any of: skill*, train* and any of: digital*, IT"
+    assert GuidanceQuestion(id="q", text="?", subject=["a", "b", "c"]).subject_words(shown=2) == "any of: a, b, ..."
+
+
+def test_a_second_facet_without_a_subject_is_an_error_naming_the_question(tmp_path):
+    def drop_skills_subject(data):
+        skills = next(q for th in data["themes"] for q in th["questions"] if q["id"] == "t2_skills")
+        del skills["subject"]
+    prompts = _copy_template(tmp_path, drop_skills_subject)
+    with pytest.raises(TemplateError, match="t2_skills: subject_also needs subject terms"):
+        load_template(prompts, "custom")
+
+
 def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     """The shipped template's subject terms are written from the questions: each question with terms names its
     subject in its own wording or in at least one of its example answers."""

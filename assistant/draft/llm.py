@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from string import Template
 
-from assistant.assess import Assessor, QuestionAssessment, below, subject_words
+from assistant.assess import Assessor, QuestionAssessment, below
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.llm.backend import BackendAuthError, BackendError, FormatUnsupported, Retrying, chat_backend
@@ -172,14 +172,12 @@ class LLMDrafter:
             return None, (f"The model answered \u201c{question.text}\u201d, which no passage was found to answer clearly; "
                           f"its answer scored {scored.best.score:.2f} >= {verdict.threshold:.2f} for the question, so it is kept.")
         offline = f" (best passage scored {verdict.best.score:.2f})" if verdict.best else ""
-        if scored.best is None and scored.candidates:
-            reason = (f"the model answered, but no sentence of its answer names the question's subject "
-                      f"({subject_words(question.subject)}) citing a passage that names it too, so the answer was left out "
-                      f"as being about something else{offline}")
-            return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
         if scored.best is None:
-            reason = (f"the model answered, but no sentence of its answer cites a passage retrieved for it without "
-                      f"restating the question, so the answer was left out; no passage answers it closely enough{offline}")
+            why = (f"names the question's subject ({question.subject_words()}) citing a passage that names it too, "
+                   f"so the answer was left out as being about something else" if scored.candidates else
+                   "cites a passage retrieved for it without restating the question, so the answer was left out; "
+                   "no passage answers it closely enough")
+            reason = f"the model answered, but no sentence of its answer {why}{offline}"
             return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
         written = "its sentence was" if len(answer) == 1 else f"its {len(answer)} sentences were"
         reason = (f"the model answered, but its answer scored {below(scored.best.score, verdict.threshold)} for this question: "
