@@ -5,6 +5,7 @@ Heavy imports (torch, chromadb) happen inside commands, so `assistant --help` is
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import sys
@@ -116,10 +117,14 @@ def main_options(
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Files or folders of council documents (PDF, DOCX, HTML, Markdown, text)."),
     prune: bool = typer.Option(False, "--prune", help="Remove documents whose files no longer exist."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who to name in the corpus log the web app shows (default: your login name)."),
 ):
-    """Load, chunk, embed and store documents. Unchanged files are skipped."""
+    """Load, chunk, embed and store documents. Unchanged files are skipped. What is added, updated or pruned goes
+    into the corpus log, as an upload in the web app does."""
+    from assistant.workspace.corpus import CorpusManager  # the workspace's SQLite, only for this command
+
     assistant = _assistant()
-    report = assistant.ingest(paths, prune=prune, progress=_RichProgress())
+    report = CorpusManager(assistant).ingest_in_place(by or _login_name(), paths, prune=prune, progress=_RichProgress())
     console = _console()
     for path, reason in report.failed:
         _say(("failed", "red"), f" {path}: {reason}", console=console)
@@ -130,6 +135,13 @@ def ingest(
         f"{len(report.pruned)} pruned, {len(report.failed)} failed; {report.chunks_written} chunks written to {assistant.store.location}",
         console=console,
     )
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container): still say where the change came from
+        return "command line"
 
 
 @app.command()

@@ -160,3 +160,29 @@ def test_text_with_rich_markup_is_printed_as_written(tmp_path):
     assert "Total" in revised.stderr  # the summary table was printed to the end
     unknown = run(["revise", "[/red]nope", "shorter"], data)
     assert unknown.returncode != 0 and "Traceback" not in unknown.stderr and "[/red]nope" in unknown.stderr
+
+
+def test_ingest_from_the_command_line_is_in_the_corpus_log_the_web_app_shows(tmp_path):
+    """Documents ingested, re-ingested after a change, or pruned from the command line show in the workspace's
+    corpus log under the name given, as an upload in the web app does; an unchanged file logs nothing."""
+    from assistant.workspace.db import WorkspaceDB
+    from assistant.workspace.documents import CorpusRecords
+
+    docs, data = tmp_path / "docs", tmp_path / "data"
+    docs.mkdir()
+    (docs / "workforce-report.txt").write_text("Workforce report\n\nThe council cut agency spend by 12% in 2023.\n")
+    (docs / "estates-review.txt").write_text("Estates review\n\nThe council sold two depots in 2023.\n")
+    assert run(["ingest", str(docs), "--by", "ops-team"], data).returncode == 0
+    (docs / "workforce-report.txt").write_text("Workforce report\n\nThe council cut agency spend by 15% in 2024.\n")
+    (docs / "estates-review.txt").unlink()
+    result = run(["ingest", str(docs), "--prune", "--by", "ops-team"], data)
+    assert result.returncode == 0, result.stderr
+    assert "1 updated" in result.stderr and "1 pruned" in result.stderr
+    assert run(["ingest", str(docs), "--by", "ops-team"], data).returncode == 0  # unchanged: nothing to log
+
+    events = CorpusRecords(WorkspaceDB(data / "workspace.sqlite3")).events()
+    log = sorted((e.user, e.action, e.file_name) for e in events)
+    assert log == [("ops-team", "added", "estates-review.txt"), ("ops-team", "added", "workforce-report.txt"),
+                   ("ops-team", "removed", "estates-review.txt"), ("ops-team", "updated", "workforce-report.txt")]
+    [removed] = [e for e in events if e.action == "removed"]
+    assert "its file is gone" in removed.detail

@@ -186,6 +186,22 @@ class CorpusManager:
             self._log_report(user, report, stored)
         return UploadResult(report, rejected, clashes)
 
+    def ingest_in_place(self, user: str, paths: list[Path], prune: bool = False, progress: Progress = NO_PROGRESS) -> IngestReport:
+        """An operator's ingest of files or folders where they lie (`assistant ingest`), logged as an upload is, and a
+        document pruned because its file is gone logged as removed: the corpus log the web app shows is then the
+        whole story of the store, whichever way a document came in or went."""
+        with self._lock:
+            stored = self.documents()
+            report = self.assistant.ingest(paths, prune=prune, progress=progress)
+            self._log_report(user, report, stored)
+            if report.pruned:
+                by_source = {d.source: d for d in stored}
+                with self.records.db.write() as db:
+                    for doc in filter(None, map(by_source.get, report.pruned)):
+                        self.records.log(db, user, "removed", doc.doc_id, Path(doc.source).name, doc.title,
+                                         f"{passages(doc.chunks)}; its file is gone (ingest --prune)")
+        return report
+
     def resolve(self, user: str, token: str, choice: str, progress: Progress = NO_PROGRESS) -> UploadResult:
         """Answer a name clash: "replace" the document, "keep_both" (the new file under a free name), or "cancel"."""
         if choice not in CHOICES:
