@@ -190,7 +190,9 @@ _TO_THE_MEETING = re.compile(r"\b(?:informed|assured|advised|told|reminded|updat
                             r"(?:committee|members|panel|board|meeting|cabinet)\b", re.IGNORECASE)
 _MEETING_BUSINESS = re.compile(r"\battention was drawn to\b|\bin attendance\b|\bwould be taken (?:first|next|as read)\b|"
                                r"\b(?:members|the committee|the panel|the board) (?:was|were) (?:asked|invited|informed|advised|told|reminded)\b|"
-                               r"\bshared their (?:congratulations|thanks|condolences)\b|\bannounced the (?:passing|death)\b", re.IGNORECASE)
+                               r"\bshared their (?:congratulations|thanks|condolences)\b|\bannounced the (?:passing|death)\b|"
+                               # a report's cover line: "Councillor X, Cabinet Member for Finance, will report at the meeting."
+                               r"\bwill (?:report|attend|be present|speak) (?:at|to) (?:the|this) meeting\b", re.IGNORECASE)
 _MINUTE_OPENER = re.compile(r"^(?:added further|concluding|responding|in referencing|in summing up|summing up|in closing)\b|"
                             r"^following (?:the|his|her|their) (?:introduction|presentation|update),?\s+(?:councillor|cllr|the chair|"
                             r"members?|mr|mrs|ms|dr)\b", re.IGNORECASE)
@@ -259,11 +261,12 @@ def reported_clause(sentence: str) -> str | None:
 _DASH_CELLS = re.compile(r"(?:\s[-\u2013]){3,}\s")
 # Cells of a borderless table read as prose (PDFs whose tables have no ruling lines): a row label then its
 # figure ("Efficiency Savings £3.5m savings aimed at ...", "Transformation - £39.3m ..."), or one cell's text
-# run into the next cell's capitalised opening ("... Scope for Improvement - High The council has ...").
+# run into the next cell's capitalised opening ("... Scope for Improvement - High The council has ...", "Service Other
+# estimated spending ...", "Partially Complete All tendering ...").
 _LABEL_AND_FIGURE = re.compile(r"^(?!(?:The|A|An|This|That|These|Those|Our|Its|Their|Over|Around|About|Nearly|Almost|Only|Some|"
                                r"Each|Every|Total|Up|In|Of|By|With|For|From|Since|Until|After|Before|Another|Further)\b)"
                                r"(?:[A-Z][\w/&'-]*\s+){1,3}(?:[-\u2013]\s+)?-?£\d")
-_GLUED_CELL = re.compile(r"[a-z0-9] (?:The|This|These|Our|We|It) (?!(?:Council|County|Borough|City)\b)[a-z]")
+_GLUED_CELL = re.compile(r"[a-z0-9] (?:The|This|These|Our|We|It|All|Other|Additional) (?!(?:Council|County|Borough|City)\b)[a-z0-9]")
 # A page's running footer glued into a sentence at a page break.
 _PAGE_MARK = re.compile(r"\bpage \d+ of \d+\b", re.IGNORECASE)
 # List items run together: "... : - collect recycling - clean streets - maintain parks".

@@ -25,6 +25,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("Efficiency Savings £3.5m savings aimed at the same outcomes at less cost in each directorate.", TABLE_ROW),
     ("Transformation - £12.1m savings aimed at avoiding future cost increases in social care.", TABLE_ROW),
     ("Scope for Improvement - High The council has planned savings in every year since 2012.", TABLE_ROW),
+    ("Improvement - High The 2022-23 outturn was the first overspend in twenty years.", TABLE_ROW),
+    ("Service Other estimated spending increases to deliver strategic priorities and service improvements.", TABLE_ROW),
+    ("Pay Additional net cost of the proposed pay award and the new pay structure.", TABLE_ROW),
     ("Considered adding indicators on the performance of suppliers and staff satisfaction.", MINUTES),
     ("The Panel were notified of the work on recruitment and retention across the Council.", MINUTES),
     ("The Finance Manager presented the report to the Committee and answered questions.", MINUTES),
@@ -38,6 +41,7 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("The review gave scope for up to £40m but informed the Committee that £25m was committed.", MINUTES),
     ("Members' attention was drawn to the spending on locum lawyers in the legal service.", MINUTES),
     ("Councillors Brown and Green were in attendance for the item on the leisure contract.", MINUTES),
+    ("Councillor A Jones, Cabinet Member for Finance and Housing, will report at the meeting.", MINUTES),
     ("Concluding, the Leader thanked residents for taking part in the budget consultation.", MINUTES),
     ("At recent meetings I have heard concerns about the cost of agency social workers.", MINUTES),
     # A form's label, a heading run into the sentence after it, a headline before its opening, a listed objective.
@@ -72,6 +76,8 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "To balance the budget, the council will use £7.5m of savings and £15m of reserves.",
     "Following the introduction of online booking, missed appointments fell by a fifth.",
     "The Council explained its savings to residents at six public meetings.",
+    "The council will report to the committee in March on progress against the plan.",
+    "All services set targets, and Other Services reported a saving of £0.2m in 2023.",
     "North Herts and East Herts Councils share a Waste and Street Cleansing contract.",
 ])
 def test_plain_statements_pass(text):
