@@ -164,7 +164,8 @@ def sentence_problem(sentence: str) -> str | None:
     if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s):
         return FRAGMENT
     if _FORM_LABEL.match(s) or _GLUED_HEADING.match(s) or _HEADING_RUN.search(s) or _HEADLINE_LEDE.match(s) \
-            or (_OBJECTIVE.match(s) and not _MAIN_CLAUSE.search(s)) or _FORM_PROMPT.search(s):
+            or (_OBJECTIVE.match(s) and not _MAIN_CLAUSE.search(s)) or _FORM_PROMPT.search(s) \
+            or (_ITEM_TITLE.match(s) and not _FINITE_HINT.search(s)):
         return FRAGMENT
     if _is_title(words):
         return HEADING
@@ -212,6 +213,15 @@ _OBJECTIVE = re.compile(r"^To\s+[a-z]+\b")
 _FORM_PROMPT = re.compile(r"^briefly (?:describe|explain|outline)\b|\bplease (?:include|describe|provide|give|state|explain|outline|list)\b",
                           re.IGNORECASE)
 _TITLE_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with & -".split())
+
+
+# An agenda item's title ending in a full stop: "An update on progress against the Delivery Plan.", "The final report
+# to show performance against the KPIs for 2020-21." Only without a verb of its own ("A report on the budget was
+# presented to Cabinet." is a fact).
+_ITEM_TITLE = re.compile(r"^(?:an?|the)\s+(?:\w+\s+)?(?:update|report|summary|overview|briefing|presentation|review)\s+"
+                         r"(?:on|of|to show|regarding|about|setting out|for)\b", re.IGNORECASE)
+_FINITE_HINT = re.compile(r"(?<!to )\b(?:am|is|are|was|were|be|been|has|have|had|will|would|can|could|shall|should|may|might|must|"
+                          r"do|does|did|shows?|sets?|gives?|provides?|includes?|remains?|\w{3,}ed)\b", re.IGNORECASE)
 
 
 def _is_title(words: list[str]) -> bool:

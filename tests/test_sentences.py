@@ -50,6 +50,8 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("Northshire Pay Policy Statement 2025/2026 The Council seeks to recruit and retain staff fairly.", FRAGMENT),
     ("Northshire Borough Council must save £3m as budget talks begin Northshire Borough Council has said it must save £3m.", FRAGMENT),
     ("To embed fair employment practices in all our recruitment and service delivery.", FRAGMENT),
+    ("An update on progress against the Council Delivery Plan for the year.", FRAGMENT),
+    ("The final report to show performance against the Key Performance Indicators for 2020-21.", FRAGMENT),
     # A heading in title case with a full stop, and a form's prompt to whoever fills it in.
     ("Future Design of Waste, Recycling and Street Cleansing Services.", HEADING),
     ("Briefly describe the project and please include your aims and objectives for the year ahead.", FRAGMENT),
@@ -77,6 +79,8 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "Following the introduction of online booking, missed appointments fell by a fifth.",
     "The Council explained its savings to residents at six public meetings.",
     "The council will report to the committee in March on progress against the plan.",
+    "A report on the budget was presented to Cabinet in March with savings of £2m.",
+    "The annual review of performance shows a rise in resident satisfaction since 2021.",
     "All services set targets, and Other Services reported a saving of £0.2m in 2023.",
     "North Herts and East Herts Councils share a Waste and Street Cleansing contract.",
 ])
