@@ -204,7 +204,8 @@ _FIRST_PERSON = re.compile(r"(?:^|[\s,;])I (?:have|had|am|was|would|will|think|b
 # words said again), and an objective on a list ("To embed ... in all our services.") with no main clause.
 _FORM_LABEL = re.compile(r"^(?:content|purpose|summary|background|context|aims?|objectives?|subject|title|description|"
                          r"overview|outcomes?|decision|issues?)\s*:\s", re.IGNORECASE)
-_GLUED_HEADING = re.compile(r"^(?:Introduction|Background|Summary|Purpose|Context|Overview|Conclusions?)\s+[A-Z][a-z]")
+_GLUED_HEADING = re.compile(r"^(?:Introduction|Background|Summary|Purpose|Context|Overview|Conclusions?)\s+[A-Z][a-z]|"
+                            r"^(?i:key |main )?(?i:recommendations?|findings?|conclusions?|next steps|actions?)\s*[-\u2013:]\s+[A-Z]")
 _HEADING_RUN = re.compile(r"\S\s+(?:[A-Z][\w&/'-]*|\d{4}(?:[/-]\d{2,4})?)\s+(?:The|This|Our)\s+(?:[A-Z][a-z]+\s+){0,2}"
                           r"(?:is|are|was|were|has|have|will|seeks|sets|provides|aims)\b")
 _HEADLINE_LEDE = re.compile(r"^(\w+ \w+ \w+)\b.{10,}?[a-z0-9] \1\b")

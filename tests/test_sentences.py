@@ -47,6 +47,7 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     # A form's label, a heading run into the sentence after it, a headline before its opening, a listed objective.
     ("Purpose: the borough faces rising demand for temporary accommodation this winter.", FRAGMENT),
     ("Introduction Traditionally, councils could use capital receipts only for new assets.", FRAGMENT),
+    ("Key recommendations - Refresh your 2030 strategy, using it to tell the story as a positive vision.", FRAGMENT),
     ("Northshire Pay Policy Statement 2025/2026 The Council seeks to recruit and retain staff fairly.", FRAGMENT),
     ("Northshire Borough Council must save £3m as budget talks begin Northshire Borough Council has said it must save £3m.", FRAGMENT),
     ("To embed fair employment practices in all our recruitment and service delivery.", FRAGMENT),
@@ -80,6 +81,8 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "The Council explained its savings to residents at six public meetings.",
     "The council will report to the committee in March on progress against the plan.",
     "A report on the budget was presented to Cabinet in March with savings of £2m.",
+    "Introduction of online booking cut missed appointments by a fifth in 2023.",
+    "Recommendations from the peer review have all been put in place since 2022.",
     "The annual review of performance shows a rise in resident satisfaction since 2021.",
     "All services set targets, and Other Services reported a saving of £0.2m in 2023.",
     "North Herts and East Herts Councils share a Waste and Street Cleansing contract.",
