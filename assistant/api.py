@@ -210,6 +210,7 @@ class Assistant:
         The web app drafts a plan section by section, in the officer's order: as in draft_plan, a sentence that
         answers a question of another theme more closely is left to that theme (and `exclude`, the sentences other
         sections already use, stays out), so the first section drafted does not take a later one's answers."""
+        theme_id = self.template.theme(theme_id).id  # an unknown theme: the template's error naming the ones it has
         requests = {theme.id: self._request(theme.id, doc_ids=doc_ids) for theme in self.template.themes}
         home = _sentence_homes(requests.values())
         request = self._assess(requests[theme_id], (exclude or set()) | _elsewhere(home, theme_id))
