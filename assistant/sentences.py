@@ -246,6 +246,12 @@ _SPEECH_FRAME = re.compile(
     r"pointed out|commented|emphasi[sz]ed|said|says)"
     r"(?:\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting))?\s*,?\s+that\s+(?P<clause>\S.+)$",
     re.IGNORECASE)
+# The impersonal minute: "It was confirmed that; the central government settlement was better than expected ...".
+# Only verbs that report a fact: "It was suggested/felt/queried that ..." is a view or a question and stays minutes.
+_IMPERSONAL_FRAME = re.compile(
+    r"^it\s+was\s+(?:also\s+|further\s+)?(?:confirmed|reported|explained|noted|advised|highlighted|clarified|stated)"
+    r"(?:\s+(?:to|by)\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting|officers?))?"
+    r"\s+that\s*[;:,]?\s+(?P<clause>\S.+)$", re.IGNORECASE)
 _NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )members?|councillors?|cllr|mr|mrs|ms|miss|"
                                   r"residents?|public|questioner)\b", re.IGNORECASE)
 
@@ -261,9 +267,11 @@ def without_form_label(sentence: str) -> str | None:
 
 def reported_clause(sentence: str) -> str | None:
     """The that-clause of an officer's reported speech in minutes, as a sentence; None when it is not one."""
-    m = _SPEECH_FRAME.match(sentence.strip())
-    if not m or _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) or not m.group("speaker").strip()[:1].isupper():
-        return None
+    m = _IMPERSONAL_FRAME.match(sentence.strip())
+    if not m:
+        m = _SPEECH_FRAME.match(sentence.strip())
+        if not m or _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) or not m.group("speaker").strip()[:1].isupper():
+            return None
     clause = m.group("clause")
     return clause[0].upper() + clause[1:]
 

@@ -157,6 +157,20 @@ def test_minutes_offer_what_an_officer_reported_not_who_said_it():
     assert units[2] == ["The borough faces rising demand for temporary accommodation this winter."]
 
 
+def test_impersonal_minutes_offer_the_fact_they_record_but_not_a_view():
+    """"It was confirmed that; <clause>" records a fact the meeting was given (Herefordshire's grant figures sat
+    in one and were lost as a minute formula); "It was suggested that ..." is a view and stays out."""
+    text = ("It was confirmed that; the central government settlement was better than expected at £2.5m and the "
+            "Rural Services Delivery Grant was increased to £945,000. "
+            "It was suggested that the council should sell its headquarters. "
+            "It was noted by the committee that agency spend had fallen by a third since April.")
+    units = [unit for _, unit, _ in passage_units(text)]
+    assert units[0] == ["The central government settlement was better than expected at £2.5m and the Rural Services "
+                        "Delivery Grant was increased to £945,000."]
+    assert units[1] is None
+    assert units[2] == ["Agency spend had fallen by a third since April."]
+
+
 def _assessed(question_id: str, scored: dict[str, float], threshold: float = 0.5) -> QuestionAssessment:
     candidates = [Candidate([text], 1, (0, i), frozenset(), score=score) for i, (text, score) in enumerate(scored.items())]
     return QuestionAssessment(question_id, question_id, [1], sorted(candidates, key=lambda c: -c.score), threshold)

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # Prose runs about 1.35 cl100k tokens a word; markers and the heading take a little more.
 TOKENS_PER_WORD = 1.45
 PASSAGES_PER_QUESTION = 3  # prompt evaluation dominates the time on a CPU
+# Passages a revision prompt shows at most (about 200 tokens each): a theme's evidence (up to the tuning's
+# max_evidence_per_theme) plus the instruction's would overrun a small local model's context.
+REVISION_PROMPT_PASSAGES = 16
 # Sentences asked for a question the relevance check gated: the answer schema's minimum (llm/structured.py).
 GATED_SENTENCES = 2
 
@@ -77,7 +80,7 @@ class PromptSet:
         user = self.render(
             "revise", heading=request.heading, plan_title=request.plan_title, draft=defuse(section_body(request.current)),
             instruction=request.instruction.replace('"', "'"), words=words,
-            evidence=self.evidence_block(request.evidence), format_instructions=self._format(mode),
+            evidence=self.evidence_block(revision_evidence(request)), format_instructions=self._format(mode),
         )
         return self._wrap(user)
 
@@ -86,6 +89,18 @@ class PromptSet:
 
     def _wrap(self, user: str) -> list[dict]:
         return [{"role": "system", "content": self.text("system")}, {"role": "user", "content": user}]
+
+
+def revision_evidence(request: DraftRequest, most: int = REVISION_PROMPT_PASSAGES) -> list:
+    """The passages a revision prompt shows, numbers unchanged: every passage the draft cites (the model must be
+    able to keep its citations) and those retrieved for the instruction, then the theme's others in order, up to
+    `most` in all (more only when the draft itself cites more)."""
+    cited = {n for s in request.current.sentences for n in s.citations} if request.current else set()
+    wanted = cited | set(request.by_question.get("revision", []))
+    first = [e for e in request.evidence if e.number in wanted]
+    rest = [e for e in request.evidence if e.number not in wanted]
+    shown = {e.number for e in first + rest[:max(0, most - len(first))]}
+    return [e for e in request.evidence if e.number in shown]
 
 
 class LLMDrafter:

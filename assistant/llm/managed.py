@@ -109,7 +109,8 @@ class LocalModelBackend:
                 install_llama_server(say)
                 model = local_model_file(say)
                 port = os.environ.get("ASSISTANT_LOCAL_MODEL_PORT")
-                self.server = LocalServer(model, self.log_path, port=int(port) if port else None)
+                # 8192: a revision prompt (draft, instruction and up to 16 passages) and its reply overrun 4096.
+                self.server = LocalServer(model, self.log_path, port=int(port) if port else None, n_ctx=8192)
             if not self.server.running():
                 say(f"Starting the local model {self.server.alias} (log: {self.log_path}) ...")
                 started = time.monotonic()

@@ -202,3 +202,35 @@ def test_llm_asks_answered_restores_the_gate(server, tmp_path, corpus_assistant,
     assert all(GATED_NOTE not in p for p in sent)
     gap = next(g for g in section.gaps if g.question_id == "t4_reporting")
     assert gap.reason.startswith("best passage scored")
+
+
+def test_a_revision_prompt_shows_the_passages_the_draft_cites_and_stays_within_a_small_models_context(
+        server, tmp_path, corpus_assistant, barriers):
+    """A revision sends the draft, the instruction and passages. A theme's evidence (up to 25 passages) plus the
+    instruction's overran a local model's context, so the prompt shows at most 16: every passage the draft cites and
+    those retrieved for the instruction first, numbered as the draft cites them."""
+    from dataclasses import replace
+
+    from assistant.draft.llm import REVISION_PROMPT_PASSAGES
+
+    current = corpus_assistant.drafter("offline").draft(barriers)
+    evidence = list(barriers.evidence)
+    seen = {e.chunk_id for e in evidence}
+    for theme in ("wasteful_spend", "technology", "transformation"):
+        for e in corpus_assistant._request(theme).evidence:
+            if e.chunk_id not in seen:
+                seen.add(e.chunk_id)
+                evidence.append(replace(e, number=len(evidence) + 1))
+    assert len(evidence) > REVISION_PROMPT_PASSAGES + 4
+    for_instruction = [evidence[-1].number, evidence[-2].number]
+    cited = {n for s in current.sentences for n in s.citations}
+    assert cited and max(cited) < min(for_instruction)
+    request = replace(barriers, evidence=evidence, by_question={"revision": for_instruction},
+                      current=replace(current, evidence=evidence), instruction="mention the funding pots")
+    drafter_for(server, tmp_path, corpus_assistant).revise(request)
+    prompt = prompts(server)[0]
+    shown = [int(n) for n in re.findall(r"^\[(\d+)\] ", prompt, re.MULTILINE)]
+    assert len(shown) == REVISION_PROMPT_PASSAGES and len(set(shown)) == len(shown)
+    assert cited | set(for_instruction) <= set(shown)
+    for e in evidence:
+        assert (f"[{e.number}] " in prompt) == (e.number in shown)
