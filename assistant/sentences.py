@@ -39,8 +39,9 @@ def split_sentences(text: str) -> list[str]:
         if not para:
             continue
         for piece in (s.strip() for s in _segmenter().segment(para)):
-            if piece and out and _INSIDE_A_NAME.search(out[-1]) and _NAME_GOES_ON.match(piece):
-                out[-1] = f"{out[-1]} {piece}"  # "the Let's Do It!" + "Strategy sets out ..."
+            if piece and out and ((_INSIDE_A_NAME.search(out[-1]) and _NAME_GOES_ON.match(piece))
+                                  or (_ABBREVIATION_END.search(out[-1]) and piece[:1].isupper())):
+                out[-1] = f"{out[-1]} {piece}"  # "the Let's Do It!" + "Strategy sets out ..."; "Hall,St." + "Owen Street"
             elif piece:
                 out.append(piece)
     return out
@@ -49,7 +50,9 @@ def split_sentences(text: str) -> list[str]:
 # An exclamation mark inside a title ("within the Let's Do It! Strategy"): the words before it are capitalised after
 # a lower-case word, and the next piece goes on with a noun rather than a new subject. "We did it! The council
 # saved £2m." and "Well Done! Staff worked hard." still split.
-_INSIDE_A_NAME = re.compile(r"\s[a-z]+\s+(?:[A-Z][\w'\u2019]*\s+){1,3}[A-Z][\w'\u2019]*!$")
+_INSIDE_A_NAME = re.compile(r"(?:^(?:The|A|An|Our)\s+|\s[a-z]+\s+)(?:[A-Z][\w'\u2019]*\s+){1,3}[A-Z][\w'\u2019]*!$")
+# An abbreviation the segmenter ends a sentence on when no space comes before it ("the Town Hall,St. Owen Street").
+_ABBREVIATION_END = re.compile(r"(?:^|[\s,(/])(?:St|Cllr|Mr|Mrs|Ms|Dr|Rd|No|Nos|Ltd|Co|approx|ref)\.$")
 _NAME_GOES_ON = re.compile(r"(?!(?:The|This|That|These|Those|We|Our|It|Its|They|Their|A|An|In|On|At|By|For|If|But|And)\b)"
                            r"[A-Z][a-z]+\s+[a-z]")
 
@@ -147,6 +150,8 @@ def sentence_problem(sentence: str) -> str | None:
         return FRAGMENT
     if not s.rstrip(_CLOSERS).endswith((".", "!")):
         return HEADING if len(words) <= 12 else FRAGMENT
+    if s.rstrip(_CLOSERS).endswith(("...", "\u2026")):
+        return FRAGMENT  # a web page's teaser, cut off: "... direction of travel has changed and..."
     if " | " in s or "\t" in s:
         return TABLE_ROW
     if _EMAIL_URL_PHONE.search(s):

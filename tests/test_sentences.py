@@ -58,6 +58,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("Briefly describe the project and please include your aims and objectives for the year ahead.", FRAGMENT),
     ("J Smith next looked at the People Strategy, noting its aims for the workforce.", MINUTES),
     ("Lastly, it was noted there will be development plans for staff in every service.", MINUTES),
+    # A web page's teaser, cut off where the page links to the rest.
+    ("Northshire is less deprived than others but over the last four years direction of travel has changed and...", FRAGMENT),
+    ("The council will consult residents on three options for the future of the leisure centre\u2026", FRAGMENT),
     ("Items may need to be updated in future, and members were asked to take the strategies together.", MINUTES),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
@@ -106,3 +109,14 @@ def test_an_exclamation_mark_inside_a_title_does_not_end_the_sentence():
         "The council launched the Let's Do It! Strategy in July 2021.", "It runs to 2030."]
     assert split_sentences("We did it! The council saved £2m. Well Done! Staff worked hard.") == [
         "We did it!", "The council saved £2m.", "Well Done!", "Staff worked hard."]
+    # At the start of a sentence too (a web page's "The Let's Do It! Strategy sets out ...").
+    assert split_sentences("The Let's Do It! Strategy sets out a clear ambition for the next ten years.") == [
+        "The Let's Do It! Strategy sets out a clear ambition for the next ten years."]
+
+
+def test_an_abbreviation_without_a_space_before_it_does_not_end_the_sentence():
+    """"the Town Hall,St. Owen Street, Hereford ..." was cut at "St." and its second half drafted as a sentence."""
+    from assistant.sentences import split_sentences
+
+    assert split_sentences("The council will sell the Town Hall,St. Owen Street, on the open market. It is empty.") == [
+        "The council will sell the Town Hall,St. Owen Street, on the open market.", "It is empty."]

@@ -21,6 +21,9 @@ _FUNCTION_WORDS = frozenset(
     "a an the of to in on for and or but is are was were be been has have had will would can could should "
     "with by from at as that which this it its their our we they than also not".split())
 _DANGLING = re.compile(r"^(this|these|those|that|it|its|they|their|them|such|he|she|his|her|both|the same|the latter|the former)\b", re.I)
+# "It was difficult to predict ...", "It is important that ...": the "it" stands for the clause that follows
+# (extraposition), not for anything before, so the sentence does not dangle.
+_EXTRAPOSED_IT = re.compile(r"^it\s+(?:is|was|will be|would be|has been|had been|remains)\s+(?:\w+ly\s+)?[a-z]+\s+(?:to|that)\b", re.I)
 _MINUTES = re.compile(
     r"^(?:(?:a|the|one|another)\s+)?(?:member|members|councillor|councillors|cllr|mr|mrs|ms|miss|dr|officers?|the chair(?:man)?|"
     r"the (?:cabinet )?member|the leader|the director|in response)\b[^.]{0,120}?\b(?:asked|questioned|queried|confirmed|said|"
@@ -50,7 +53,7 @@ def junk_kind(sentence: str, first_in_paragraph: bool) -> str | None:
         return "table row"
     if re.search(r"(?:\S+\s+){0,3}(?:\d[\d,.]*%?\s+){4,}", s) and function / len(words) < 0.2:
         return "table row"
-    if first_in_paragraph and _DANGLING.match(s):
+    if first_in_paragraph and _DANGLING.match(s) and not _EXTRAPOSED_IT.match(s):
         return "dangling opener"
     if _MINUTES.match(s) or _MINUTES_OTHER.match(s):
         return "minute formula"

@@ -71,6 +71,10 @@ def test_junk_kinds_on_sentences_a_reader_would_delete():
     assert junk.junk_kind("Government & Legislative GET Neil Baker Highways Tunnels Regulations Removal Costs 2024 25 3.1 4.2.", True) == "table row"
     assert junk.junk_kind("This was significantly lower than had been forecast in the budget.", True) == "dangling opener"
     assert junk.junk_kind("This was significantly lower than had been forecast in the budget.", False) is None
+    assert junk.junk_kind("It was significantly lower than had been forecast in the budget.", True) == "dangling opener"
+    # An "it" that stands for the clause after it leans on nothing before.
+    assert junk.junk_kind("It was difficult to predict what the new funding formula might mean for the council.", True) is None
+    assert junk.junk_kind("It is important that residents who cannot go online are still helped.", True) is None
     assert junk.junk_kind("A Member questioned whether the savings would be delivered on time.", True) == "minute formula"
     assert junk.junk_kind("The Council has due regard to the public sector equality duty in all it does.", True) == "boilerplate"
     assert junk.junk_kind("and the savings", True) == "fragment"
