@@ -186,6 +186,17 @@ def test_a_sentence_answering_two_themes_goes_where_it_answers_best():
     assert home == {"shared s.": "B", "own t.": "A"}
 
 
+def test_a_shared_sentence_goes_where_it_is_the_only_answer_when_the_other_question_keeps_one():
+    """Havering's procurement answer (shared procurement through oneSource) went to shared services, which another
+    sentence also answered, and left procurement a gap. A question with no answer of its own now takes back its
+    best sentence from a question that keeps another; when taking it would empty that question, it stays."""
+    a = ThemeAssessment({"a1": _assessed("a1", {"Shared S.": 0.6})})
+    b = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8, "Own B.": 0.7})})
+    assert sentence_homes([("A", a), ("B", b)]) == {"shared s.": "A", "own b.": "B"}
+    b_alone = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8, "Weak W.": 0.3})})
+    assert sentence_homes([("A", a), ("B", b_alone)]) == {"shared s.": "B"}
+
+
 def test_a_question_whose_answer_is_used_elsewhere_says_so():
     """A sentence already in the plan (or kept for another section) is scored but never drafted again; a question
     it alone answers is a gap whose reason says where the answer went, not that nothing answers it."""
