@@ -115,3 +115,25 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     t = load_template(PROMPTS, "productivity_plan")
     for q in (q for th in t.themes for q in th.questions if q.subject):
         assert q.names_subject(q.text) or any(q.names_subject(e) for e in q.examples), q.id
+
+
+@pytest.mark.parametrize("question_id, text, names", [
+    # Sentences on a question's topic that padded real councils' true gaps: the shipped terms name an answer's
+    # subject, not the topic around it (docs/evals.md, sessions 11 and 12).
+    ("t3_consultants", "The council ran a budget consultation with residents in the autumn.", False),
+    ("t3_consultants", "Spend on interim staff and consultants is approved by the Chief Executive.", True),
+    ("t2_data", "The next staff survey has been released and new information will be available in the autumn.", False),
+    ("t2_data", "Our artificial intelligence pilot answers residents' questions.", False),
+    ("t2_data", "Service dashboards in Power BI inform our budget decisions.", True),
+    ("t4_grants", "The new funding formula would consider deprivation and the ability to raise council tax.", False),
+    ("t4_grants", "The UK Shared Prosperity Fund gives the council £1.5m over three years.", True),
+    ("t4_grants", "Specific grants must be spent according to government priorities.", True),
+    ("t1_measure", "The council has increased performance and satisfaction across key services.", False),
+    ("t1_measure", "Cabinet adopted a set of key performance indicators for 2024/25.", True),
+    ("t2_systems", "There will be a move towards the cloud, with an IT system built around residents.", True),
+    ("t2_systems", "The council has underinvested in ICT for a decade.", False),
+])
+def test_the_shipped_subject_terms_tell_an_answer_from_its_topic(question_id, text, names):
+    template = load_template(PROMPTS, "productivity_plan")
+    question = next(q for th in template.themes for q in th.questions if q.id == question_id)
+    assert question.names_subject(text) is names
