@@ -212,7 +212,7 @@ class Assistant:
         sections already use, stays out), so the first section drafted does not take a later one's answers."""
         theme_id = self.template.theme(theme_id).id  # an unknown theme: the template's error naming the ones it has
         requests = {theme.id: self._request(theme.id, doc_ids=doc_ids) for theme in self.template.themes}
-        home = _sentence_homes(requests.values())
+        home = _sentence_homes(requests.values(), self.tuning.drafting.homes_by_need_share)
         request = self._assess(requests[theme_id], (exclude or set()) | _elsewhere(home, theme_id))
         request.on_text, request.on_restart = on_text, on_restart
         backend = self.drafter(drafter)
@@ -268,7 +268,7 @@ class Assistant:
             # is left to the one it answers best, so the first theme drafted does not take the later one's answer
             # and leave it an evidence gap.
             requests = [self._request(theme.id, doc_ids=doc_ids) for theme in themes]
-            home = _sentence_homes(requests)
+            home = _sentence_homes(requests, self.tuning.drafting.homes_by_need_share)
             used: set[str] = set()
             sections = []
             for theme, request in zip(themes, requests):
@@ -354,8 +354,8 @@ class Assistant:
         return plan
 
 
-def _sentence_homes(requests: Iterable[DraftRequest]) -> dict[str, str]:
-    return sentence_homes([(r.theme.id, r.assessment) for r in requests])
+def _sentence_homes(requests: Iterable[DraftRequest], need_share: float) -> dict[str, str]:
+    return sentence_homes([(r.theme.id, r.assessment) for r in requests], need_share)
 
 
 def _elsewhere(home: dict[str, str], theme_id: str) -> set[str]:

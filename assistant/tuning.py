@@ -54,6 +54,10 @@ class Drafting(_Strict):
     question_thresholds: dict[str, float] = Field(default_factory=dict)
     max_per_question: int = Field(gt=0)
     redundancy_jaccard: float = Field(gt=0, le=1)
+    # A sentence answering questions of two sections goes to the one it answers by the widest margin over the
+    # threshold; a question that would be left with no answer takes it back when the other keeps another answer and
+    # the sentence answers it with at least this share of its margin there (assess.sentence_homes). 0: never.
+    homes_by_need_share: float = Field(default=0.0, ge=0)
     # Which guidance questions the LLM drafter sends to the model: "with_evidence", every question with
     # candidate sentences, the ones the relevance check gated flagged as such in the prompt and the model's
     # answer kept only if it clears the question's threshold itself; "answered", only those the relevance

@@ -186,15 +186,21 @@ def test_a_sentence_answering_two_themes_goes_where_it_answers_best():
     assert home == {"shared s.": "B", "own t.": "A"}
 
 
-def test_a_shared_sentence_goes_where_it_is_the_only_answer_when_the_other_question_keeps_one():
+def test_a_shared_sentence_goes_where_it_is_the_only_answer_when_it_answers_that_question_clearly():
     """Havering's procurement answer (shared procurement through oneSource) went to shared services, which another
     sentence also answered, and left procurement a gap. A question with no answer of its own now takes back its
-    best sentence from a question that keeps another; when taking it would empty that question, it stays."""
-    a = ThemeAssessment({"a1": _assessed("a1", {"Shared S.": 0.6})})
-    b = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8, "Own B.": 0.7})})
-    assert sentence_homes([("A", a), ("B", b)]) == {"shared s.": "A", "own b.": "B"}
+    best sentence from a question that keeps another, if the sentence answers it with at least the tuning's share of
+    its winning margin; a sentence that barely clears this question's threshold stays where it answers clearly, and
+    a question that would be emptied keeps its sentence."""
+    share = 0.25
+    b = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8, "Own B.": 0.7})})  # margins 0.3 and 0.2 over 0.5
+    clear = ThemeAssessment({"a1": _assessed("a1", {"Shared S.": 0.6})})  # margin 0.1: a third of 0.3
+    assert sentence_homes([("A", clear), ("B", b)], share) == {"shared s.": "A", "own b.": "B"}
+    assert sentence_homes([("A", clear), ("B", b)]) == {"shared s.": "B", "own b.": "B"}  # share 0: widest margin only
+    barely = ThemeAssessment({"a1": _assessed("a1", {"Shared S.": 0.52})})  # margin 0.02 of 0.3: touches the topic
+    assert sentence_homes([("A", barely), ("B", b)], share)["shared s."] == "B"
     b_alone = ThemeAssessment({"b1": _assessed("b1", {"Shared S.": 0.8, "Weak W.": 0.3})})
-    assert sentence_homes([("A", a), ("B", b_alone)]) == {"shared s.": "B"}
+    assert sentence_homes([("A", clear), ("B", b_alone)], share) == {"shared s.": "B"}
 
 
 def test_a_question_whose_answer_is_used_elsewhere_says_so():
