@@ -21,7 +21,7 @@ from assistant.assess import sentence_homes
 from assistant.budget import fit_section, plan_budget, reference_line_tokens, section_tokens
 from assistant.config import Settings
 from assistant.draft import DraftRequest, Drafter, get_drafter, resolve_drafter_name
-from assistant.draft.base import DRAFTED_OFFLINE
+from assistant.draft.base import DRAFTED_OFFLINE, REVISION
 from assistant.progress import NO_PROGRESS, Progress
 from assistant.records import Evidence, Gap, Plan, Section, SourceDocument
 from assistant.render import parse_section_text
@@ -303,7 +303,7 @@ class Assistant:
         numbers = self._add_evidence(evidence, f"{instruction} {theme.title}", REVISION_PASSAGES, len(evidence) + REVISION_PASSAGES,
                                      doc_ids)
         current = Section(**{**section.__dict__, "evidence": evidence})
-        by_question = {"revision": numbers}
+        by_question = {REVISION: numbers}
         request = DraftRequest(theme, theme.heading, evidence, by_question, self.template.allowance(theme.id), set(),
                                self.template.title, current=current, instruction=instruction,
                                on_text=on_text, on_restart=on_restart,

@@ -54,6 +54,9 @@ def assess_request(request: DraftRequest, embedder, tuning) -> "ThemeAssessment"
 
 # When a model endpoint fails, the offline drafter stands in and its section says so with one
 # of these notes. They are the officer's business, not the reviewer's: the chat reply shows them.
+# The key a revision request files its instruction's passages under in `by_question`, and the question id its
+# sentences carry: a revision answers the officer's instruction, not a guidance question.
+REVISION = "revision"
 FALLBACK_DRAFTER = "offline (fallback)"
 DRAFTED_OFFLINE = "Drafted offline instead"
 REVISED_OFFLINE = "Revised offline instead"

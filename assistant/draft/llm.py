@@ -23,7 +23,7 @@ from assistant.render import section_body
 from assistant.tokens import count_tokens
 from assistant.tuning import load_tuning
 
-from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, MODEL_CAPABILITIES, REVISED_OFFLINE, DraftRequest, assess_request
+from .base import DRAFTED_OFFLINE, FALLBACK_DRAFTER, MODEL_CAPABILITIES, REVISED_OFFLINE, REVISION, DraftRequest, assess_request
 from .injection import defuse, fence_safe
 from .offline import OfflineDrafter
 
@@ -96,7 +96,7 @@ def revision_evidence(request: DraftRequest, most: int = REVISION_PROMPT_PASSAGE
     able to keep its citations) and those retrieved for the instruction, then the theme's others in order, up to
     `most` in all (more only when the draft itself cites more)."""
     cited = {n for s in request.current.sentences for n in s.citations} if request.current else set()
-    wanted = cited | set(request.by_question.get("revision", []))
+    wanted = cited | set(request.by_question.get(REVISION, []))
     first = [e for e in request.evidence if e.number in wanted]
     rest = [e for e in request.evidence if e.number not in wanted]
     shown = {e.number for e in first + rest[:max(0, most - len(first))]}
@@ -221,7 +221,7 @@ class LLMDrafter:
         for s in current.sentences if current else []:
             for n in s.citations:
                 question_of.setdefault(n, s.question_id)
-        pairs = [(text, numbers, next((question_of[n] for n in numbers if n in question_of), "revision")) for text, numbers in replies]
+        pairs = [(text, numbers, next((question_of[n] for n in numbers if n in question_of), REVISION)) for text, numbers in replies]
         section = self._section(request, pairs)
         section.gaps = list(current.gaps) if current else []
         return section

@@ -23,7 +23,7 @@ from assistant.sentences import normalise
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning, load_tuning
 
-from .base import OFFLINE_CAPABILITIES, DraftRequest, assess_request
+from .base import OFFLINE_CAPABILITIES, REVISION, DraftRequest, assess_request
 
 SHORTER = re.compile(r"\b(short|shorter|shorten|cut|trim|reduce|concise|brief|fewer words|tighten|too long)\b", re.IGNORECASE)
 # "add the SEND pressures" -> "the SEND pressures": the topic is what retrieval and ranking need.
@@ -103,17 +103,17 @@ class OfflineDrafter:
             section.notes.append(f"shortened to about {target} tokens by dropping the last sentences of the longest paragraphs")
             return section
         topic = instruction_topic(request.instruction)
-        question = GuidanceQuestion(id="revision", text=topic)
+        question = GuidanceQuestion(id=REVISION, text=topic)
         theme = request.theme.model_copy(update={"questions": [question]})
         lookup = DraftRequest(
-            theme, request.heading, request.evidence, {"revision": request.by_question.get("revision", [])}, request.allowance,
+            theme, request.heading, request.evidence, {REVISION: request.by_question.get(REVISION, [])}, request.allowance,
             exclude={normalise(s.text) for s in section.sentences} | request.exclude,
         )
         assessment = assess_request(lookup, self.embedder, self.tuning)
         picks: list[Candidate] = []
         taken = [frozenset(tokenize(s.text)) for s in section.sentences]
         by_number = request.evidence_by_number()
-        for cand in assessment.questions["revision"].answering:
+        for cand in assessment.questions[REVISION].answering:
             if not names_topic(topic, by_number[cand.evidence_number].vector_text()):
                 continue
             if len(picks) == 3:
@@ -129,7 +129,7 @@ class OfflineDrafter:
         for cand in sorted(picks, key=lambda c: c.order):
             for text in cand.texts:
                 if text not in {s.text for s in section.sentences}:
-                    section.sentences.append(Sentence(text, [cand.evidence_number], paragraph, "revision", support=1.0))
+                    section.sentences.append(Sentence(text, [cand.evidence_number], paragraph, REVISION, support=1.0))
         self._make_room(section, request.heading, request.allowance, keep_paragraph=paragraph,
                         line_tokens=request.reference_line_tokens)
         section.notes.append(f"added what the documents say about \u201c{topic}\u201d")
