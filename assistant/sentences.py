@@ -116,7 +116,11 @@ _REPORT_FURNITURE = re.compile(
     r"\b(?:is|are|was|were) (?:shown|set out|detailed|attached|included|summarised|provided) (?:in|at) (?:the following|the table|table|appendix|annex)|"
     r"\bin this (?:report|statement|paper)\b|\bthe following table\b|\bthis report (?:sets out|provides|presents|seeks|asks)\b|"
     r"\b(?:can be found|is now available|are now available) (?:below|above|here|on this page|in the documents)|\bon this page\b|"
-    r"\battached (?:as|at) (?:an )?appendix|^venue:|\bthe (?:table|chart|graph|figure|diagram) (?:below|above)\b|"
+    r"\battached (?:as|at) (?:an )?appendix|^venue:|"
+    # "Cabinet approved the MTFS ... as set out in Appendix A to the report": the content is in an appendix the plan's
+    # reader does not have; every such sentence of the labelled set is a resolution or report furniture.
+    r"\b(?:as )?(?:set out|detailed|shown|attached|included|contained|listed|outlined) (?:in|at|as) (?:an? )?(?:appendix|appendices|annex)\b|"
+    r"\bthe (?:table|chart|graph|figure|diagram) (?:below|above)\b|"
     r"^further (?:details|information)\b|"
     r"\bequality act(?: 2010)?\b|\bequality impact (?:assessments?|analysis|screening)\b|\beqia\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",
     re.IGNORECASE)

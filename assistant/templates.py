@@ -43,11 +43,16 @@ class GuidanceQuestion(_Strict):
     # about training in general stands as the answer on digital skills, and one about ICT underinvestment as the
     # answer on systems being replaced. Empty: the subject alone will do.
     subject_also: list[str] = Field(default_factory=list)
+    # Phrases in which a subject term means something else, written as subject terms are: the verb "to grant" is no
+    # grant regime, and "temporary accommodation" is housing need, not the council's estate. A match of one of these
+    # is blanked out before the subject is looked for, so "office buildings converted into temporary accommodation"
+    # still names the estate by "office buildings". Empty: every match of a subject term counts.
+    not_subject: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _facet_needs_subject(self) -> "GuidanceQuestion":
-        if self.subject_also and not self.subject:
-            raise ValueError(f"question {self.id}: subject_also needs subject terms as well")
+        if (self.subject_also or self.not_subject) and not self.subject:
+            raise ValueError(f"question {self.id}: subject_also and not_subject need subject terms as well")
         return self
 
     def query(self) -> str:
@@ -56,6 +61,9 @@ class GuidanceQuestion(_Strict):
     def names_subject(self, text: str) -> bool:
         """Whether `text` names the question's subject, and its second facet where it has one (always, for a
         question without a subject)."""
+        other_senses = subject_pattern(tuple(self.not_subject))
+        if other_senses is not None:
+            text = other_senses.sub(" ", text)
         return all(pattern is None or pattern.search(text)
                    for pattern in (subject_pattern(tuple(self.subject)), subject_pattern(tuple(self.subject_also))))
 

@@ -33,6 +33,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("The Finance Manager presented the report to the Committee and answered questions.", MINUTES),
     ("The table below shows the online transactions completed for each service area.", BOILERPLATE),
     ("Further details on the capital programme are in the Investment Strategy at Appendix N.", BOILERPLATE),
+    # Its content left in an appendix the plan's reader does not have.
+    ("The Cabinet approved the Asset Strategy 2024 to 2029 as set out in Appendix B to the report.", BOILERPLATE),
+    ("Approves the revenue savings and growth proposals as detailed in Appendix C.", BOILERPLATE),
     ("Consider the strategic contributions and future deliverables of the programme.", FRAGMENT),
     # Speakers named by role or by name, what was said to the meeting, the meeting's own business, a member's own words.
     ("The Workforce Planning Manager added that market supplements were now paid to planners.", MINUTES),
@@ -89,6 +92,8 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "The annual review of performance shows a rise in resident satisfaction since 2021.",
     "All services set targets, and Other Services reported a saving of £0.2m in 2023.",
     "North Herts and East Herts Councils share a Waste and Street Cleansing contract.",
+    # An appendix named without pointing the reader at it for the content.
+    "The savings set out in the budget total £4.4m, with the details published online.",
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None

@@ -100,12 +100,23 @@ def test_a_second_facet_must_be_named_as_well_as_the_subject():
     assert GuidanceQuestion(id="q", text="?", subject=["a", "b", "c"]).subject_words(shown=2) == "any of: a, b, ..."
 
 
+def test_a_subject_term_in_another_sense_does_not_name_the_subject():
+    """`not_subject` blanks out the phrases in which a term means something else; the same term elsewhere in the
+    sentence, or another term, still names it."""
+    grants = GuidanceQuestion(id="g", text="?", subject=["grant*", "bid*"], not_subject=["to grant a", "to grant an"])
+    assert not grants.names_subject("The minister agreed to grant an extension.")
+    assert grants.names_subject("The minister agreed to grant an extension to the grant deadline.")
+    assert grants.names_subject("The council was minded to grant a licence after its bid succeeded.")
+    assert grants.names_subject("Grant funding arrives late.")
+    assert GuidanceQuestion(id="q", text="?", subject=["x"]).names_subject("an x")  # no other senses: unchanged
+
+
 def test_a_second_facet_without_a_subject_is_an_error_naming_the_question(tmp_path):
     def drop_skills_subject(data):
         skills = next(q for th in data["themes"] for q in th["questions"] if q["id"] == "t2_skills")
         del skills["subject"]
     prompts = _copy_template(tmp_path, drop_skills_subject)
-    with pytest.raises(TemplateError, match="t2_skills: subject_also needs subject terms"):
+    with pytest.raises(TemplateError, match="t2_skills: subject_also and not_subject need subject terms"):
         load_template(prompts, "custom")
 
 
@@ -132,6 +143,14 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     ("t1_measure", "Cabinet adopted a set of key performance indicators for 2024/25.", True),
     ("t2_systems", "There will be a move towards the cloud, with an IT system built around residents.", True),
     ("t2_systems", "The council has underinvested in ICT for a decade.", False),
+    # A subject term in another sense (`not_subject`, session 13): the verb "grant", homeless households' housing,
+    # and lessons learned are not grant regimes, the estate, or staff learning digital skills.
+    ("t4_grants", "The Secretary of State was minded to grant an exceptional financial support request.", False),
+    ("t4_grants", "Ring-fenced grants limit how the council can use its money.", True),
+    ("t3_assets", "Spending on temporary accommodation for homeless families has doubled.", False),
+    ("t3_assets", "Two office buildings will be converted into temporary accommodation.", True),
+    ("t2_skills", "The pilot tested digital tools, learning from practical application.", False),
+    ("t2_skills", "Staff are learning to use the new digital tools in short courses.", True),
 ])
 def test_the_shipped_subject_terms_tell_an_answer_from_its_topic(question_id, text, names):
     template = load_template(PROMPTS, "productivity_plan")
