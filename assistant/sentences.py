@@ -170,7 +170,7 @@ def sentence_problem(sentence: str) -> str | None:
         return MINUTES
     if _DASH_CELLS.search(s) or _LABEL_AND_FIGURE.match(s) or _GLUED_CELL.search(s):
         return TABLE_ROW
-    if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s):
+    if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s) or _ABSOLUTE_OPENER.match(s):
         return FRAGMENT
     if _FORM_LABEL.match(s) or _GLUED_HEADING.match(s) or _HEADING_RUN.search(s) or _HEADLINE_LEDE.match(s) \
             or (_OBJECTIVE.match(s) and not _MAIN_CLAUSE.search(s)) or _FORM_PROMPT.search(s) \
@@ -201,6 +201,8 @@ _TO_THE_MEETING = re.compile(r"\b(?:informed|assured|advised|told|reminded|updat
 _MEETING_BUSINESS = re.compile(r"\battention was drawn to\b|\bin attendance\b|\bwould be taken (?:first|next|as read)\b|"
                                r"\b(?:members|the committee|the panel|the board) (?:was|were) (?:asked|invited|informed|advised|told|reminded)\b|"
                                r"\bshared their (?:congratulations|thanks|condolences)\b|\bannounced the (?:passing|death)\b|"
+                               # the meeting's running order: "... announced that the order of items on the agenda would change."
+                               r"\bitems? (?:on|of) the agenda\b|"
                                # a report's cover line: "Councillor X, Cabinet Member for Finance, will report at the meeting."
                                r"\bwill (?:report|attend|be present|speak) (?:at|to) (?:the|this) meeting\b", re.IGNORECASE)
 _MINUTE_OPENER = re.compile(r"^(?:added further|concluding|responding|in referencing|in summing up|summing up|in closing)\b|"
@@ -301,6 +303,9 @@ _PAGE_MARK = re.compile(r"\bpage \d+ of \d+\b", re.IGNORECASE)
 _LIST_DASH = re.compile(r"(?:^|\s)-\s+(?=[a-zA-Z])")
 # An action-plan bullet with no subject ("Evaluate the impact on ...", "Consider the strategic contributions ..."):
 # a task on a list, not a statement of what the council does or did.
+# "These being moved into a current document ...": an absolute phrase with no main clause, or one leaning on the
+# sentence before it for "these"; either way not a sentence of the plan.
+_ABSOLUTE_OPENER = re.compile(r"^(?:these|this|those|they|it)\s+being\b", re.IGNORECASE)
 _ACTION_ITEM = re.compile(
     r"^(?:consider|evaluate|ensure|explore|sharpen|establish|refresh|identify|undertake|embed|strengthen|review|assess|"
     r"develop|deliver|implement|introduce|maintain|promote)\s+(?:the|a|an|all|our|your|its|their|how|whether|and|up)\b",

@@ -33,6 +33,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("The Finance Manager presented the report to the Committee and answered questions.", MINUTES),
     ("The table below shows the online transactions completed for each service area.", BOILERPLATE),
     ("Further details on the capital programme are in the Investment Strategy at Appendix N.", BOILERPLATE),
+    # The meeting's running order; an absolute phrase with no main clause of its own.
+    ("The Chairman announced that the order of items on the agenda had been changed.", MINUTES),
+    ("These being transferred into a new agreement covering the annual service level document.", FRAGMENT),
     # Its content left in an appendix the plan's reader does not have.
     ("The Cabinet approved the Asset Strategy 2024 to 2029 as set out in Appendix B to the report.", BOILERPLATE),
     ("Approves the revenue savings and growth proposals as detailed in Appendix C.", BOILERPLATE),

@@ -151,6 +151,9 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     ("t3_assets", "Two office buildings will be converted into temporary accommodation.", True),
     ("t2_skills", "The pilot tested digital tools, learning from practical application.", False),
     ("t2_skills", "Staff are learning to use the new digital tools in short courses.", True),
+    ("t4_workforce", "The company's annual turnover was expected to be about £24m, double that of 2011.", False),
+    ("t4_workforce", "High turnover among children's social workers is a constant problem.", True),
+    ("t4_workforce", "The turnover rate in adult social care reached 30% last year.", True),
 ])
 def test_the_shipped_subject_terms_tell_an_answer_from_its_topic(question_id, text, names):
     template = load_template(PROMPTS, "productivity_plan")
