@@ -120,6 +120,10 @@ _REPORT_FURNITURE = re.compile(
     # "Cabinet approved the MTFS ... as set out in Appendix A to the report": the content is in an appendix the plan's
     # reader does not have; every such sentence of the labelled set is a resolution or report furniture.
     r"\b(?:as )?(?:set out|detailed|shown|attached|included|contained|listed|outlined) (?:in|at|as) (?:an? )?(?:appendix|appendices|annex)\b|"
+    # A report's caveat on its own proposals ("The draft proposals are subject to various consultation exercises,
+    # further analysis of reserves ..."): the status of a document, not a fact a plan can use.
+    r"^(?:the |these |all )?(?:(?:draft|budget|savings) ){0,2}(?:proposals|figures|estimates|projections|forecasts) "
+    r"(?:are|is|remain|will be|may be|were) (?:still |all )?subject to\b|"
     r"\bthe (?:table|chart|graph|figure|diagram) (?:below|above)\b|"
     r"^further (?:details|information)\b|"
     r"\bequality act(?: 2010)?\b|\bequality impact (?:assessments?|analysis|screening)\b|\beqia\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",

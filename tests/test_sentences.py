@@ -36,6 +36,8 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     # The meeting's running order; an absolute phrase with no main clause of its own.
     ("The Chairman announced that the order of items on the agenda had been changed.", MINUTES),
     ("These being transferred into a new agreement covering the annual service level document.", FRAGMENT),
+    # A report's caveat on its own proposals.
+    ("The draft budget proposals are subject to consultation, further analysis of reserves and changes in specific grants.", BOILERPLATE),
     # Its content left in an appendix the plan's reader does not have.
     ("The Cabinet approved the Asset Strategy 2024 to 2029 as set out in Appendix B to the report.", BOILERPLATE),
     ("Approves the revenue savings and growth proposals as detailed in Appendix C.", BOILERPLATE),
@@ -97,6 +99,7 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     "North Herts and East Herts Councils share a Waste and Street Cleansing contract.",
     # An appendix named without pointing the reader at it for the content.
     "The savings set out in the budget total £4.4m, with the details published online.",
+    "The proposals will save £2m a year, subject to consultation with staff.",
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None
