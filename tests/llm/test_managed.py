@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from assistant.config import PROJECT_ROOT
 from assistant.draft.llm import LLMDrafter
 from assistant.llm.local_server import LocalServerError, free_port
-from assistant.llm.managed import LocalModelBackend, start_local_model
+from assistant.llm.managed import (PORTABLE_CMAKE_ARGS, LocalModelBackend, llama_cmake_args, llama_install_steps,
+                                   llama_wheels_dir, start_local_model)
 from tests.conftest import make_settings
 
 AREA = "Managed local model server"
@@ -198,3 +199,28 @@ def test_the_server_stops_with_the_app_and_leaves_no_orphan(how, fake_llama, tmp
         app.kill()
     reliability.record(AREA, f"the app {'exits' if how == 'exit' else 'is killed (SIGKILL)'} with the server running",
                        "the server process ended with it; no orphan left")
+
+
+def test_the_server_is_built_for_a_portable_cpu_and_its_wheel_kept_per_build_flags(tmp_path, monkeypatch):
+    """A native build crashed the server on a VM that reports AMX but does not grant it (ldtilecfg, a general
+    protection fault on the first completion): the build is portable unless the operator asks otherwise, a kept
+    wheel is installed without building again, and a wheel built with other flags is never reused."""
+    monkeypatch.setenv("ASSISTANT_WHEELS_DIR", str(tmp_path / "wheels"))
+    monkeypatch.delenv("ASSISTANT_LLAMA_CMAKE_ARGS", raising=False)
+    python = tmp_path / "venv" / "bin" / "python"
+    assert llama_cmake_args() == PORTABLE_CMAKE_ARGS and "-DGGML_NATIVE=OFF" in PORTABLE_CMAKE_ARGS
+
+    (build, build_env), (install, _) = llama_install_steps(python, PORTABLE_CMAKE_ARGS)
+    assert build[:4] == [str(python), "-m", "pip", "wheel"] and "--no-cache-dir" in build
+    assert build_env == {"CMAKE_ARGS": PORTABLE_CMAKE_ARGS}
+    wheels = Path(build[build.index("-w") + 1])
+    assert install[3] == "install" and install[install.index("--find-links") + 1] == str(wheels)
+
+    wheels.mkdir(parents=True)
+    (wheels / "llama_cpp_python-0.3.36-cp311-cp311-linux_x86_64.whl").touch()
+    assert [command[3] for command, _ in llama_install_steps(python, PORTABLE_CMAKE_ARGS)] == ["install"]
+
+    monkeypatch.setenv("ASSISTANT_LLAMA_CMAKE_ARGS", "-DGGML_NATIVE=ON")
+    assert llama_wheels_dir(llama_cmake_args()) != wheels
+    assert [command[3] for command, _ in llama_install_steps(python, llama_cmake_args())] == ["wheel", "install"]
+
