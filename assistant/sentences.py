@@ -172,7 +172,7 @@ def sentence_problem(sentence: str) -> str | None:
     if _ROLE_SPEAKER.match(s) or _TO_THE_MEETING.search(s) or _MEETING_BUSINESS.search(s) or _MINUTE_OPENER.match(s) \
             or _FIRST_PERSON.search(s):
         return MINUTES
-    if _DASH_CELLS.search(s) or _LABEL_AND_FIGURE.match(s) or _GLUED_CELL.search(s):
+    if _DASH_CELLS.search(s) or _LABEL_AND_FIGURE.match(s) or _GLUED_CELL.search(s) or _semicolon_cells(s):
         return TABLE_ROW
     if _PAGE_MARK.search(s) or len(_LIST_DASH.findall(s)) >= 2 or _ACTION_ITEM.match(s) or _ABSOLUTE_OPENER.match(s):
         return FRAGMENT
@@ -307,6 +307,17 @@ _PAGE_MARK = re.compile(r"\bpage \d+ of \d+\b", re.IGNORECASE)
 _LIST_DASH = re.compile(r"(?:^|\s)-\s+(?=[a-zA-Z])")
 # An action-plan bullet with no subject ("Evaluate the impact on ...", "Consider the strategic contributions ..."):
 # a task on a list, not a statement of what the council does or did.
+_BARE_FIGURE = re.compile(r"^[\s(£$€-]*\d[\d,.]*\s*(?:%|m|k|bn)?\)?\.?$", re.IGNORECASE)
+
+
+def _semicolon_cells(s: str) -> bool:
+    """A table passage's row, as its loader writes it ("Service; Directorate; Lead; 70.7; 50.9; 61.9") and as a model
+    copying it reproduces it: four or more ";"-separated cells, two of them bare figures. A sentence listing
+    clauses with semicolons keeps its figures inside words."""
+    cells = [c.strip() for c in s.split(";")]
+    return len(cells) >= 4 and sum(bool(_BARE_FIGURE.match(c)) for c in cells) >= 2
+
+
 # "These being moved into a current document ...": an absolute phrase with no main clause, or one leaning on the
 # sentence before it for "these"; either way not a sentence of the plan.
 _ABSOLUTE_OPENER = re.compile(r"^(?:these|this|those|they|it)\s+being\b", re.IGNORECASE)

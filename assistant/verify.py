@@ -27,7 +27,8 @@ from assistant.draft.injection import is_instruction, strip_injected, without_do
 from assistant.records import Section, Sentence
 from assistant.retrieve import tokenize
 from assistant.sentences import _NUMBER as _FIGURE_SPAN  # the figures() pattern, for where each figure is
-from assistant.sentences import figures, is_draftable, money_equivalents, split_sentences, strip_numbering
+from assistant.sentences import (TABLE_ROW, figures, is_draftable, money_equivalents, sentence_problem, split_sentences,
+                                 strip_numbering)
 from assistant.tuning import load_tuning
 
 # Calibrated on the labelled judge pairs; tuning data like every threshold (prompts/tuning/, assistant/tuning.py).
@@ -40,8 +41,11 @@ FLAG_QUESTION = "a question, not a statement"
 FLAG_DATE = "year not as in source"
 FLAG_NEGATION = "negation differs from source"
 FLAG_INSTRUCTION = "an instruction from a document, not a statement"
+# A model that copies a table passage's row ("Service; Directorate; Lead; 70.7; 50.9") writes cells, not a sentence:
+# its figures are in the source, so nothing else would stop it (Qwen on Kent's savings templates, 2026-12-06).
+FLAG_TABLE_ROW = "a table row, not a sentence"
 # In strict mode these leave the draft: a plan's sentences are cited statements.
-_REMOVED_WHEN_STRICT = {FLAG_NO_CITATION, FLAG_QUESTION, FLAG_INSTRUCTION}
+_REMOVED_WHEN_STRICT = {FLAG_NO_CITATION, FLAG_QUESTION, FLAG_INSTRUCTION, FLAG_TABLE_ROW}
 # And these are replaced by the cited passage's own words (or removed when it has none close).
 _REPLACED_WHEN_STRICT = (FLAG_NUMBER, FLAG_DATE, FLAG_NEGATION, FLAG_WEAK)
 
@@ -255,6 +259,8 @@ def check_sentence(sentence: Sentence, section: Section, embedder=None, weak_sup
         sentence.flags.append(FLAG_QUESTION)
     if is_instruction(sentence.text):
         sentence.flags.append(FLAG_INSTRUCTION)
+    if sentence_problem(sentence.text) == TABLE_ROW:
+        sentence.flags.append(FLAG_TABLE_ROW)
     if not valid:
         sentence.flags.append(FLAG_NO_CITATION)
         sentence.support = 0.0

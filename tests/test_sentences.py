@@ -36,6 +36,8 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     # The meeting's running order; an absolute phrase with no main clause of its own.
     ("The Chairman announced that the order of items on the agenda had been changed.", MINUTES),
     ("These being transferred into a new agreement covering the annual service level document.", FRAGMENT),
+    # A table passage's row as its loader writes it, or as a model copies it.
+    ("Street Lighting; Highways and Transport; LED conversion programme savings; 70.7; 50.9; 61.9.", TABLE_ROW),
     # A report's caveat on its own proposals.
     ("The draft budget proposals are subject to consultation, further analysis of reserves and changes in specific grants.", BOILERPLATE),
     # Its content left in an appendix the plan's reader does not have.
@@ -100,6 +102,7 @@ def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     # An appendix named without pointing the reader at it for the content.
     "The savings set out in the budget total £4.4m, with the details published online.",
     "The proposals will save £2m a year, subject to consultation with staff.",
+    "The settlement was £2.5m; the rural grant rose to £945,000; the social care grant rose to £1.8m; reserves are £12m.",
 ])
 def test_plain_statements_pass(text):
     assert sentence_problem(text) is None

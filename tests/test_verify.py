@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.records import Evidence, Section, Sentence
 from assistant.sentences import figures
-from assistant.verify import FLAG_NUMBER, FLAG_WEAK, unsupported_figures, verify_section
+from assistant.verify import FLAG_NUMBER, FLAG_TABLE_ROW, FLAG_WEAK, unsupported_figures, verify_section
 
 PASSAGE = (
     "Phase one of Brackenridge Forward ran from April 2022 to March 2024. "
@@ -51,6 +51,18 @@ def test_weak_support_is_flagged_and_in_strict_mode_not_kept():
     assert verify_section(_section(s), strict=False).sentences[0].flags == [FLAG_WEAK]
     strict = verify_section(_section(Sentence("Residents praised the new library opening hours enormously.", [1])))
     assert strict.sentences == [] and "hardly support" in strict.notes[0]
+
+
+def test_a_copied_table_row_is_not_a_sentence_of_the_plan():
+    """A model can copy a table passage's row: every figure is in the source, but it is cells, not a sentence."""
+    row = "Savings; Street lighting; Director of Highways; 70.7; 50.9; 61.9; Annual uplift as agreed."
+    table = Evidence(3, "c3", "d3", "Budget templates", "/t.pdf", 4, "Savings", row, form="table")
+    section = Section("wasteful_spend", "W", [Sentence(row, [3]), Sentence("Spend on consultants was £385,000 in 2023/24.", [2])],
+                      _section().evidence + [table])
+    assert verify_section(section, strict=False).sentences[0].flags == [FLAG_TABLE_ROW]
+    section = verify_section(section)
+    assert [s.text for s in section.sentences] == ["Spend on consultants was £385,000 in 2023/24."]
+    assert any("table row" in note for note in section.notes)
 
 
 def test_a_question_is_not_a_statement_of_fact():
