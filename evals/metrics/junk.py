@@ -53,6 +53,9 @@ def junk_kind(sentence: str, first_in_paragraph: bool) -> str | None:
         return "table row"
     if re.search(r"(?:\S+\s+){0,3}(?:\d[\d,.]*%?\s+){4,}", s) and function / len(words) < 0.2:
         return "table row"
+    cells = [c.strip(" .") for c in s.split(";")]
+    if len(cells) >= 4 and sum(bool(re.fullmatch(r"[£(-]*\d[\d,.]*[%mk)]*", c)) for c in cells) >= 2:
+        return "table row"  # a table passage's row, its cells joined by ";" ("Lighting; Highways; 70.7; 50.9")
     if first_in_paragraph and _DANGLING.match(s) and not _EXTRAPOSED_IT.match(s):
         return "dangling opener"
     if _MINUTES.match(s) or _MINUTES_OTHER.match(s):

@@ -69,6 +69,8 @@ def test_answers_from_other_files_and_padded_gaps_are_misses(tmp_path):
 
 def test_junk_kinds_on_sentences_a_reader_would_delete():
     assert junk.junk_kind("Government & Legislative GET Neil Baker Highways Tunnels Regulations Removal Costs 2024 25 3.1 4.2.", True) == "table row"
+    assert junk.junk_kind("Street Lighting; Highways and Transport; Annual uplift as agreed by Council; 70.7; 50.9; 61.9.", True) == "table row"
+    assert junk.junk_kind("The settlement was £2.5m; the rural grant rose to £945,000; the care grant rose; reserves are £12m.", True) is None
     assert junk.junk_kind("This was significantly lower than had been forecast in the budget.", True) == "dangling opener"
     assert junk.junk_kind("This was significantly lower than had been forecast in the budget.", False) is None
     assert junk.junk_kind("It was significantly lower than had been forecast in the budget.", True) == "dangling opener"
