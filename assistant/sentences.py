@@ -305,8 +305,6 @@ _GLUED_CELL = re.compile(r"[a-z0-9] (?:The|This|These|Our|We|It|All|Other|Additi
 _PAGE_MARK = re.compile(r"\bpage \d+ of \d+\b", re.IGNORECASE)
 # List items run together: "... : - collect recycling - clean streets - maintain parks".
 _LIST_DASH = re.compile(r"(?:^|\s)-\s+(?=[a-zA-Z])")
-# An action-plan bullet with no subject ("Evaluate the impact on ...", "Consider the strategic contributions ..."):
-# a task on a list, not a statement of what the council does or did.
 _BARE_FIGURE = re.compile(r"^[\s(£$€-]*\d[\d,.]*\s*(?:%|m|k|bn)?\)?\.?$", re.IGNORECASE)
 
 
@@ -321,6 +319,8 @@ def _semicolon_cells(s: str) -> bool:
 # "These being moved into a current document ...": an absolute phrase with no main clause, or one leaning on the
 # sentence before it for "these"; either way not a sentence of the plan.
 _ABSOLUTE_OPENER = re.compile(r"^(?:these|this|those|they|it)\s+being\b", re.IGNORECASE)
+# An action-plan bullet with no subject ("Evaluate the impact on ...", "Consider the strategic contributions ..."):
+# a task on a list, not a statement of what the council does or did.
 _ACTION_ITEM = re.compile(
     r"^(?:consider|evaluate|ensure|explore|sharpen|establish|refresh|identify|undertake|embed|strengthen|review|assess|"
     r"develop|deliver|implement|introduce|maintain|promote)\s+(?:the|a|an|all|our|your|its|their|how|whether|and|up)\b",
