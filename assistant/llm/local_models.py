@@ -55,9 +55,14 @@ GEMMA = ModelSpec(
 MODELS = {m.name: m for m in (QWEN, GEMMA)}
 
 
+# The machine's cache of what the local model needs (models here, the built llama-cpp-python wheel in managed.py):
+# outside the work tree, so fresh clones on the same machine reuse it.
+CACHE_ROOT = Path.home() / ".cache" / "council-drafting-assistant"
+
+
 def models_dir() -> Path:
     """Outside the work tree, so fresh clones on the same machine reuse the assembled files."""
-    return Path(os.environ.get("ASSISTANT_MODELS_DIR", Path.home() / ".cache" / "council-drafting-assistant" / "models"))
+    return Path(os.environ.get("ASSISTANT_MODELS_DIR", CACHE_ROOT / "models"))
 
 
 def _verified(path: Path, spec: ModelSpec) -> bool:

@@ -55,7 +55,9 @@ def llama_wheels_dir(cmake_args: str) -> Path:
     """Where the built wheel is kept, one folder per version and build flags: outside the work tree, so fresh clones
     and venvs on the same machine install in seconds, and never a wheel built with other flags (pip's own cache is
     keyed by the source archive alone, so it would hand back one)."""
-    root = Path(os.environ.get("ASSISTANT_WHEELS_DIR", Path.home() / ".cache" / "council-drafting-assistant" / "wheels"))
+    from assistant.llm.local_models import CACHE_ROOT
+
+    root = Path(os.environ.get("ASSISTANT_WHEELS_DIR", CACHE_ROOT / "wheels"))
     return root / f"llama-cpp-python-{LLAMA_VERSION}-{hashlib.sha1(cmake_args.encode()).hexdigest()[:10]}"
 
 
