@@ -17,6 +17,7 @@ calibrated on real councils' documents with councils held out (`make calibrate`)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,6 +185,30 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 LEANS = "leans on a sentence not shown"
+SECTOR = "about councils in general"
+
+# A sentence whose subject is councils at large, not this one: "Councils across the UK were at different stages of
+# technology adoption", "Many councils now use chatbots", "The sector faces ...". A scrutiny review or peer
+# challenge sets the council against others in such sentences; drafted as its answer on AI or systems, it would
+# claim what other councils do. (Measured on ../shared/realworld: rare, and never a labelled answer.)
+_SECTOR_SUBJECT = re.compile(
+    r"^(?:(?:some|many|most|all|other|several|a number of|few|the majority of)\s+(?:other\s+)?(?:english\s+|uk\s+)?"
+    r"(?:councils|local authorities|authorities)\b"
+    r"|(?:councils|local authorities)\s+(?:across|throughout|nationally|around|up and down|everywhere|elsewhere"
+    r"|in\s+(?:england|the uk|the country|britain|wales|scotland))\b"
+    r"|local government\s+(?:as a whole|nationally|across)\b"
+    r"|(?:across\s+)?the\s+(?:local government\s+)?sector\b|nationally,)", re.IGNORECASE)
+
+
+def about_councils_in_general(sentence: str) -> bool:
+    """Whether the sentence is about councils in general rather than the council whose plan this is."""
+    return bool(_SECTOR_SUBJECT.match(sentence.strip()))
+
+
+def answers_for_this_council(question: GuidanceQuestion, text: str) -> bool:
+    """A statement about councils in general answers only a question that takes such statements (the barriers
+    government can remove, in the shipped template)."""
+    return question.sector_statements_answer or not about_councils_in_general(text)
 
 
 def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
@@ -243,6 +268,9 @@ class Assessor:
                     if unit is None:
                         problems[problem] = problems.get(problem, 0) + 1
                         continue
+                    if not answers_for_this_council(question, unit[0]):
+                        problems[SECTOR] = problems.get(SECTOR, 0) + 1
+                        continue
                     tokens = frozenset(tokenize(" ".join(unit)))
                     # Documents about a plan often quote its questions; restating a question does not answer it.
                     if any(jaccard(tokens, a) >= 0.5 for a in asked):
@@ -263,7 +291,8 @@ class Assessor:
 
         Each sentence is a candidate once per passage it cites (that passage's similarity is the passage part of
         its score): the sentence stands on any of them. A sentence citing no passage of `evidence` has nothing to
-        stand on, and one that restates the question does not answer it, as in `assess`; neither is a candidate.
+        stand on, and one that restates the question does not answer it, as in `assess`; neither is a candidate, nor
+        is a statement about councils in general where the question wants this council's own.
         A sentence that does not name the question's subject, or names it citing a passage that does not, is a
         candidate that cannot answer it.
         """
@@ -272,7 +301,7 @@ class Assessor:
         pool = []
         for pos, (text, numbers) in enumerate(sentences):
             tokens = frozenset(tokenize(text))
-            if jaccard(tokens, asked) >= 0.5:
+            if jaccard(tokens, asked) >= 0.5 or not answers_for_this_council(question, text):
                 continue
             # On the subject only with a source on it: a model can write "AI" into a sentence whose passage never
             # mentions it, and verification's support check, a similarity, may let that through.

@@ -1,4 +1,4 @@
-"""Sentences: splitting text, telling a draftable sentence from report furniture, finding figures.
+"""Sentences: splitting text, telling a draftable sentence from report furniture (figures: assistant.figures).
 
 Shared by the offline drafter (which picks sentences), the verifier (which
 checks them) and the evals (which count them).
@@ -19,8 +19,6 @@ _BOILERPLATE = re.compile(
     r"this report|the purpose of this report|purpose of (the )?report|in writing this report|appendix|ref\b|declarations? of interest)",
     re.IGNORECASE,
 )
-# Figures a reader would check: money, percentages, dates, years, counts.
-_NUMBER = re.compile(r"£?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per\s?cent|bn|billion|m\b|million|k\b))?", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -335,14 +333,36 @@ _ANAPHORA = re.compile(r"^(?:this|it|its|they|their|these|those|such|he|she|the 
 _BACK_REFERENCE = re.compile(r"\b(?:this|these|those)\s+(?!(?:year|month|week|quarter|financial year|time)\b)[a-z]", re.IGNORECASE)
 
 
+# "It was created to address ...", "It is expected to save £2m": a participle and a purpose, so "it" is a thing named
+# before (Trafford's "It was created to address a challenge common to all public bodies" had lost its programme).
+# A decision is still the sentence's own: "It was agreed to defer the item".
+_PARTICIPLE_TO = re.compile(r"^it(?:\s+is|\s+was|\s+will be|\s+would be|'s|\u2019s)\s+(?:not\s+)?(?:being\s+)?"
+                            r"(?!(?:agreed|decided|resolved|proposed|recommended|requested)\b)(?:\w+ed|made|built|set up|run|used)\s+to\b",
+                            re.IGNORECASE)
+
+
+# "As an overarching policy framework document, it guides ...": the phrase describes the "it", which only a sentence
+# before named. ("As a result of ..., it was agreed that ..." opens on a cause, and its "it" is its own.)
+_AS_DESCRIPTION = re.compile(r"^as an?\s+(?!(?:result|consequence|whole|rule|minimum|matter|part|means)\b)[^,]{3,80},\s+(?=(?:it|they)\b)",
+                             re.IGNORECASE)
+
+
 def leans_on_previous(sentence: str) -> bool:
     """Whether the sentence opens on a reference to text before it ("This was lower than forecast...",
     "However, ...") or points back at something named earlier ("these challenges")."""
     s = sentence.strip()
-    if _EXPLETIVE_IT.match(s):
+    if described := _AS_DESCRIPTION.match(s):
+        s = s[described.end():]
+        if not _own_it(s):
+            return True
+    if _own_it(s):
         # "It is clear that ... to achieve this vision.": the "it" is the sentence's own, "this vision" is not.
         return bool(_BACK_REFERENCE.search(s))
     return bool(_ANAPHORA.match(s) or _CONTINUATION.match(s) or _DEMONSTRATIVE.match(s) or _THIS.match(s))
+
+
+def _own_it(s: str) -> bool:
+    return bool(_EXPLETIVE_IT.match(s)) and not _PARTICIPLE_TO.match(s)
 
 
 def standalone_problem(sentence: str) -> str | None:
@@ -359,45 +379,3 @@ def normalise(text: str) -> str:
     """For comparing sentences: lower case, single spaces, no citation markers."""
     text = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text)
     return " ".join(text.lower().split())
-
-
-def figures(text: str) -> set[str]:
-    """The figures in a text, in a canonical form: '£1.9 million' -> '1.9m', '13.5 per cent' -> '13.5%'.
-
-    Canonical forms let the verifier see that '£640,000' in a draft is the '£640,000' of its source.
-    Citation markers like [3] are not figures.
-    """
-    text = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", text)
-    found: set[str] = set()
-    for match in _NUMBER.finditer(text):
-        raw = match.group(0).lower().replace(" ", "")
-        number = re.match(r"£?([\d,]*\d(?:\.\d+)?)", raw)
-        if not number:
-            continue
-        value = number.group(1).replace(",", "")
-        unit = raw[number.end():]
-        if unit.startswith(("%", "percent")):
-            value += "%"
-        elif unit.startswith(("m", "million")):
-            value += "m"
-        elif unit.startswith(("bn", "billion")):
-            value += "bn"
-        elif unit.startswith("k"):
-            value += "k"
-        found.add(value)
-    return found
-
-
-def money_equivalents(value: str) -> set[str]:
-    """'1.9m' is also '1900000' and '1,900k': all forms the same sum can take in a source."""
-    forms = {value}
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)(m|bn|k)?", value)
-    if match:
-        amount = float(match.group(1)) * {"m": 1e6, "bn": 1e9, "k": 1e3, None: 1}[match.group(2)]
-        if amount >= 1000 and amount == int(amount):
-            forms.add(str(int(amount)))
-            if amount % 1e6 == 0 or (amount / 1e6) * 10 == int((amount / 1e6) * 10):
-                forms.add(f"{amount / 1e6:g}m")
-            if amount % 1e3 == 0:
-                forms.add(f"{amount / 1e3:g}k")
-    return forms

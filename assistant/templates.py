@@ -48,6 +48,11 @@ class GuidanceQuestion(_Strict):
     # is blanked out before the subject is looked for, so "office buildings converted into temporary accommodation"
     # still names the estate by "office buildings". Empty: every match of a subject term counts.
     not_subject: list[str] = Field(default_factory=list)
+    # Whether a statement about councils in general ("Many councils now use chatbots ...", "Local authorities cannot
+    # ...") can answer it. A plan says what this council has done and plans to do, so for most questions such a
+    # sentence describes other councils; a barrier government can remove is often one every council faces.
+    # Usually set for a whole theme (Theme.sector_statements_answer), which its questions take as their default.
+    sector_statements_answer: bool = False
 
     @model_validator(mode="after")
     def _facet_needs_subject(self) -> "GuidanceQuestion":
@@ -101,6 +106,16 @@ class Theme(_Strict):
     heading: str  # the heading the plan prints
     share: float = Field(gt=0, le=1)  # share of the body's token budget
     questions: list[GuidanceQuestion] = Field(min_length=1)
+    # The default of its questions' sector_statements_answer (a question may still say otherwise).
+    sector_statements_answer: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _questions_take_the_themes_default(cls, data):
+        if isinstance(data, dict) and data.get("sector_statements_answer") and isinstance(data.get("questions"), list):
+            data = {**data, "questions": [{"sector_statements_answer": True, **q} if isinstance(q, dict) else q
+                                          for q in data["questions"]]}
+        return data
 
 
 class References(_Strict):

@@ -26,9 +26,9 @@ from functools import lru_cache
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import Section, Sentence
 from assistant.retrieve import tokenize
-from assistant.sentences import _NUMBER as _FIGURE_SPAN  # the figures() pattern, for where each figure is
-from assistant.sentences import (TABLE_ROW, figures, is_draftable, money_equivalents, sentence_problem, split_sentences,
-                                 strip_numbering)
+from assistant.figures import NUMBER as _FIGURE_SPAN  # the figures() pattern, for where each figure is
+from assistant.figures import figures, money_equivalents
+from assistant.sentences import TABLE_ROW, is_draftable, sentence_problem, split_sentences, strip_numbering
 from assistant.tuning import load_tuning
 
 # Calibrated on the labelled judge pairs; tuning data like every threshold (prompts/tuning/, assistant/tuning.py).

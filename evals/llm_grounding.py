@@ -23,7 +23,8 @@ from assistant.api import Assistant
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.llm.local_models import ensure_model
 from assistant.llm.local_server import serve
-from assistant.sentences import figures, normalise
+from assistant.figures import figures
+from assistant.sentences import normalise
 from assistant.verify import unsupported_figures
 
 RESULTS = PROJECT_ROOT / "evals" / "results"

@@ -145,6 +145,49 @@ def test_example_answers_lift_a_sentence_worded_as_an_answer(corpus_assistant):
     assert gain[answer] > gain[topical] > 0
 
 
+def test_a_statement_about_councils_in_general_answers_only_where_the_template_takes_it(corpus_assistant):
+    """A scrutiny review sets the council against others: "Many councils now use ..." drafted as the council's own
+    answer on AI would claim what other councils do. It is not a candidate for such a question, the gap says what
+    the passage held instead, and a model's sentence saying it cannot answer either. A question that takes such
+    statements (a barrier every council faces) is answered by it."""
+    from assistant.assess import SECTOR
+    from assistant.records import Evidence
+
+    ai = next(q for t in corpus_assistant.template.themes for q in t.questions if q.id == "t2_ai")
+    assert not ai.sector_statements_answer
+    sector = "Many councils now use artificial intelligence chatbots to answer routine enquiries from residents."
+    evidence = [Evidence(1, "c1", "d1", "Scrutiny review", "review.pdf", 4, "Benchmarking", sector)]
+    assessor = Assessor(corpus_assistant.embedder, corpus_assistant.tuning)
+    assessed = assessor.assess([ai], evidence, {"t2_ai": [1]}).questions["t2_ai"]
+    assert not assessed.candidates and not assessed.answered
+    assert f"1 {SECTOR}" in assessed.reason()
+    model = assessor.score_answer(ai, [(sector, [1])], evidence, threshold=0.0)
+    assert not model.candidates and not model.answered
+
+    taking = ai.model_copy(update={"sector_statements_answer": True})
+    assert assessor.assess([taking], evidence, {"t2_ai": [1]}).questions["t2_ai"].answered
+    ours = "The council now uses artificial intelligence chatbots to answer routine enquiries from residents."
+    own = [Evidence(1, "c1", "d1", "Scrutiny review", "review.pdf", 4, "Benchmarking", ours)]
+    assert assessor.assess([ai], own, {"t2_ai": [1]}).questions["t2_ai"].answered
+
+
+@pytest.mark.parametrize(("sentence", "general"), [
+    ("Councils across the UK were at different stages of technology adoption.", True),
+    ("Most local authorities now publish their spending online.", True),
+    ("Nationally, the number of unfilled care worker posts is high.", True),
+    ("The sector faces rising demand for adult social care.", True),
+    ("Councils in England must balance their budgets every year.", True),
+    ("Councils in Hertfordshire share a building control service.", False),  # this council among its neighbours
+    ("Council tax will rise by 4.99% in 2025/26.", False),
+    ("Like many councils, we face rising demand for temporary accommodation.", False),
+    ("The council has moved its finance system to the cloud.", False),
+])
+def test_a_statement_about_councils_in_general_is_told_from_the_council_s_own(sentence, general):
+    from assistant.assess import about_councils_in_general
+
+    assert about_councils_in_general(sentence) is general
+
+
 def test_minutes_offer_what_an_officer_reported_not_who_said_it():
     """Minutes hold facts in reported speech. An officer's that-clause is offered as the sentence (its first letter
     raised); a councillor's or member's words are opinion or question and stay out, as does a form's label."""

@@ -116,6 +116,31 @@ def test_an_opening_it_of_its_own_still_leans_when_the_sentence_points_back():
     assert leans_on_previous("It is clear that the Council must work with its partners to achieve this vision.")
 
 
+@pytest.mark.parametrize(("text", "leans"), [
+    # A participle and a purpose: "it" is the programme or scheme named before.
+    ("It was created to address a challenge common to all public bodies.", True),
+    ("It is expected to save £2m a year from 2025.", True),
+    ("It was set up to share back-office services with two districts.", True),
+    ("It is used to answer routine enquiries out of hours.", True),
+    # The sentence's own "it": a decision, a judgement or a that-clause.
+    ("It was agreed to defer the item to the next meeting.", False),
+    ("It was decided to bring the savings forward a year.", False),
+    ("It is difficult to forecast demand for temporary accommodation.", False),
+    ("It is expected that savings will reach the target.", False),
+    # A description of the "it" before it: the thing described was named in an earlier sentence.
+    ("As an overarching policy framework document, it guides the use of Council resources.", True),
+    ("As a unitary authority, it is important that we plan ahead.", False),
+    ("As a result of the pandemic, it was agreed that the plan be refreshed.", False),
+    ("As a council, we will share more services with our neighbours.", False),
+])
+def test_an_opening_it_with_a_participle_and_a_purpose_leans_on_what_came_before(text, leans):
+    """Trafford's "It was created to address a challenge common to all public bodies ..." was taken for an "it" of
+    its own ("It is difficult to ...") and drafted without the programme it describes."""
+    from assistant.sentences import leans_on_previous
+
+    assert leans_on_previous(text) is leans
+
+
 def test_an_exclamation_mark_inside_a_title_does_not_end_the_sentence():
     from assistant.sentences import split_sentences
 

@@ -111,6 +111,23 @@ def test_a_subject_term_in_another_sense_does_not_name_the_subject():
     assert GuidanceQuestion(id="q", text="?", subject=["x"]).names_subject("an x")  # no other senses: unchanged
 
 
+def test_a_theme_that_takes_statements_about_councils_in_general_passes_it_to_its_questions(tmp_path):
+    """The shipped template: a barrier government can remove may be one every council faces, so only the barriers
+    theme takes a statement about councils in general as an answer. A theme's setting is its questions' default,
+    and a question may still say otherwise."""
+    shipped = load_template(PROJECT_ROOT / "prompts", "productivity_plan")
+    takes = {th.id: {q.sector_statements_answer for q in th.questions} for th in shipped.themes}
+    assert takes == {"transformation": {False}, "technology": {False}, "wasteful_spend": {False}, "barriers": {True}}
+
+    def one_question_opts_out(data):
+        data["themes"][0]["sector_statements_answer"] = True
+        data["themes"][0]["questions"][1]["sector_statements_answer"] = False
+    custom = load_template(_copy_template(tmp_path, one_question_opts_out), "custom")
+    first = [q.sector_statements_answer for q in custom.themes[0].questions]
+    assert first[1] is False and all(first[:1] + first[2:])
+    assert not any(q.sector_statements_answer for q in custom.themes[1].questions)
+
+
 def test_a_second_facet_without_a_subject_is_an_error_naming_the_question(tmp_path):
     def drop_skills_subject(data):
         skills = next(q for th in data["themes"] for q in th["questions"] if q["id"] == "t2_skills")
@@ -154,6 +171,14 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     ("t4_workforce", "The company's annual turnover was expected to be about £24m, double that of 2011.", False),
     ("t4_workforce", "High turnover among children's social workers is a constant problem.", True),
     ("t4_workforce", "The turnover rate in adult social care reached 30% last year.", True),
+    # Inclusion and disability in other senses (session 14): residents getting online, money advice, pupils with
+    # special educational needs, adaptations grants; not staff equality, diversity and inclusion programmes.
+    ("t3_edi", "Our digital inclusion work lends devices to residents who cannot get online.", False),
+    ("t3_edi", "The financial inclusion team helps households claim the benefits they are owed.", False),
+    ("t3_edi", "Demand for Special Educational Needs and Disabilities support keeps rising.", False),
+    ("t3_edi", "Disabled Facilities Grants pay for adaptations to homes.", False),
+    ("t3_edi", "Staff networks for disabled colleagues are part of our inclusion programme.", True),
+    ("t3_edi", "Spend on equality training alongside our digital inclusion work is £20,000.", True),
 ])
 def test_the_shipped_subject_terms_tell_an_answer_from_its_topic(question_id, text, names):
     template = load_template(PROMPTS, "productivity_plan")

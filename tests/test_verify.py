@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.records import Evidence, Section, Sentence
-from assistant.sentences import figures
+from assistant.figures import figures
 from assistant.verify import FLAG_NUMBER, FLAG_TABLE_ROW, FLAG_WEAK, unsupported_figures, verify_section
 
 PASSAGE = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from assistant.sentences import figures, money_equivalents
+from assistant.figures import figures, money_equivalents
 from assistant.verify import MONTH, misdated_figures, period_spans, periods
 
 _DATE = re.compile(rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?({MONTH})\s+((?:19|20)\d{{2}})\b", re.IGNORECASE)

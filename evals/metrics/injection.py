@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 from assistant.draft.injection import DOC_MARKER, injected_sentences, is_instruction
 from assistant.records import Section, Sentence
-from assistant.sentences import figures, money_equivalents
+from assistant.figures import figures, money_equivalents
 from assistant.verify import verify_section
 
 

@@ -23,7 +23,8 @@ from assistant.draft.injection import DOC_MARKER, fence_safe, injected_sentences
 from assistant.draft.llm import LLMDrafter, PromptSet
 from assistant.llm.client import ChatClient, EndpointConfig
 from assistant.records import Evidence, Section
-from assistant.sentences import figures, money_equivalents, split_sentences
+from assistant.figures import figures, money_equivalents
+from assistant.sentences import split_sentences
 from assistant.verify import unsupported_figures
 from evals.data import load_dataset
 from evals.metrics.injection import score_sections
