@@ -351,10 +351,8 @@ def leans_on_previous(sentence: str) -> bool:
     """Whether the sentence opens on a reference to text before it ("This was lower than forecast...",
     "However, ...") or points back at something named earlier ("these challenges")."""
     s = sentence.strip()
-    if described := _AS_DESCRIPTION.match(s):
-        s = s[described.end():]
-        if not _own_it(s):
-            return True
+    if (described := _AS_DESCRIPTION.match(s)) and not _own_it(s[described.end():]):
+        return True
     if _own_it(s):
         # "It is clear that ... to achieve this vision.": the "it" is the sentence's own, "this vision" is not.
         return bool(_BACK_REFERENCE.search(s))

@@ -26,8 +26,7 @@ from functools import lru_cache
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import Section, Sentence
 from assistant.retrieve import tokenize
-from assistant.figures import NUMBER as _FIGURE_SPAN  # the figures() pattern, for where each figure is
-from assistant.figures import figures, money_equivalents
+from assistant.figures import NUMBER as _FIGURE_SPAN, figures, money_equivalents  # NUMBER: where each figure is
 from assistant.sentences import TABLE_ROW, is_draftable, sentence_problem, split_sentences, strip_numbering
 from assistant.tuning import load_tuning
 
