@@ -25,7 +25,7 @@ import numpy as np
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import PROSE, Evidence, Gap
 from assistant.retrieve import tokenize
-from assistant.sentences import (FRAGMENT, MINUTES, leans_on_previous, normalise, reported_clause, sentence_problem, split_sentences,
+from assistant.sentences import (BOILERPLATE, FRAGMENT, MINUTES, leans_on_previous, normalise, reported_clause, sentence_problem, split_sentences,
                                  strip_numbering, without_form_label)
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning
@@ -211,6 +211,13 @@ def answers_for_this_council(question: GuidanceQuestion, text: str) -> bool:
     return question.sector_statements_answer or not about_councils_in_general(text)
 
 
+# "There will be a focus on recruitment ... It recognises the organisation's broader transformation ...": a sentence
+# that only says something exists names no thing for the next one's "it" to be (Dacorum's "it" was the People
+# Strategy, two sentences back), so the pair would still leave the reader asking what "it" is.
+_BARE_IT = re.compile(r"^it\s+(?!is\b|was\b|will\b|would\b|has been\b)[a-z]+s\b", re.IGNORECASE)
+_EXISTENTIAL = re.compile(r"^there\s+(?:is|are|was|were|will be|has been|have been|would be)\b", re.IGNORECASE)
+
+
 def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
     """Each sentence of a passage as (position, unit, problem): the unit a draft could use, or None and why not.
 
@@ -222,7 +229,7 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
     for pos, raw in enumerate(split_sentences(strip_injected(text))):
         sentence = without_doc_markers(strip_numbering(raw))
         problem = sentence_problem(sentence)
-        if problem == MINUTES and (clause := reported_clause(sentence)):
+        if problem in (MINUTES, BOILERPLATE) and (clause := reported_clause(sentence)):
             # What an officer told the meeting, without the minute's frame: "X added that <clause>".
             sentence, problem = clause, sentence_problem(clause)
         elif problem == FRAGMENT and (unlabelled := without_form_label(sentence)):
@@ -232,7 +239,8 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
         if problem:
             units.append((pos, None, problem))
         elif leans:
-            units.append((pos, [previous, sentence], None) if previous else (pos, None, LEANS))
+            carried = previous and not (_BARE_IT.match(sentence) and _EXISTENTIAL.match(previous))
+            units.append((pos, [previous, sentence], None) if carried else (pos, None, LEANS))
         else:
             units.append((pos, [sentence], None))
         # Only a sentence that stands alone can carry the one that leans on it.

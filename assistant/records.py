@@ -26,7 +26,8 @@ def doc_id_of(chunk_id: str) -> str:
 # running headers dropped, tables kept as table passages), so older stores are re-read in full.
 # Version 4: DOCX and HTML tables too are table passages (rows with their column titles, not " | "-joined
 # cells or a passage per cell).
-VECTOR_TEXT_VERSION = 4
+# Version 5: a small word glued to the capitalised word after it is parted ("for theStrategic" -> "for the Strategic").
+VECTOR_TEXT_VERSION = 5
 
 # What kind of text a passage holds. Prose is drafted from; a table passage (each row with its
 # column headers) can be cited and its figures checked, but it is never drafted as a sentence.

@@ -117,7 +117,10 @@ _REPORT_FURNITURE = re.compile(
     r"\battached (?:as|at) (?:an )?appendix|^venue:|"
     # "Cabinet approved the MTFS ... as set out in Appendix A to the report": the content is in an appendix the plan's
     # reader does not have; every such sentence of the labelled set is a resolution or report furniture.
-    r"\b(?:as )?(?:set out|detailed|shown|attached|included|contained|listed|outlined) (?:in|at|as) (?:an? )?(?:appendix|appendices|annex)\b|"
+    r"\b(?:as )?(?:set out|detailed|shown|attached|included|contained|listed|outlined) (?:in|at|as) (?:an? )?(?:appendix|appendices|annex|"
+    r"paragraphs? \d)|"
+    # "The second half of the report sets out ...": what the report does, not what the council does.
+    r"\b(?:half|part|section|rest|remainder) of (?:the|this) (?:report|paper)\b|"
     # A report's caveat on its own proposals ("The draft proposals are subject to various consultation exercises,
     # further analysis of reserves ..."): the status of a document, not a fact a plan can use.
     r"^(?:the |these |all )?(?:(?:draft|budget|savings) ){0,2}(?:proposals|figures|estimates|projections|forecasts) "
@@ -265,6 +268,16 @@ _IMPERSONAL_FRAME = re.compile(
     r"^it\s+was\s+(?:also\s+|further\s+)?(?:confirmed|reported|explained|noted|advised|highlighted|clarified|stated)"
     r"(?:\s+(?:to|by)\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting|officers?))?"
     r"\s+that\s*[;:,]?\s+(?P<clause>\S.+)$", re.IGNORECASE)
+# A resolution as minutes record it: "That Cabinet supports the proposals for the Strategic Asset Review programme
+# ..." is the council's decision once the "That" is gone. Only a decision in the indicative ("supports",
+# "approved"): "That Cabinet approve ..." and "That the comments be noted" are recommendations, not facts.
+_RESOLUTION_FRAME = re.compile(
+    r"^that\s+(?P<clause>(?:the\s+)?(?:full\s+)?(?:cabinet|council|committee|executive|panel|board)\s+"
+    r"(?:supports|supported|approves|approved|agrees|agreed|endorses|endorsed|adopts|adopted|recommends|recommended|"
+    r"allocates|allocated|authorises|authorised|commits|committed)\s+\S.+)$", re.IGNORECASE)
+# "He noted that ...": the speaker is whoever the minute named last, often a councillor asking a question.
+_PRONOUN_SPEAKERS = frozenset({"he", "she", "they", "we"})
+_QUESTION_IN_CLAUSE = re.compile(r"\b(?:asked|queried|questioned|wondered) (?:if|whether|about|how|why|what|when)\b", re.IGNORECASE)
 _NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )members?|councillors?|cllr|mr|mrs|ms|miss|"
                                   r"residents?|public|questioner)\b", re.IGNORECASE)
 
@@ -279,13 +292,17 @@ def without_form_label(sentence: str) -> str | None:
 
 
 def reported_clause(sentence: str) -> str | None:
-    """The that-clause of an officer's reported speech in minutes, as a sentence; None when it is not one."""
-    m = _IMPERSONAL_FRAME.match(sentence.strip())
+    """The that-clause of an officer's reported speech or of a resolution in minutes, as a sentence; None when it is
+    not one."""
+    m = _IMPERSONAL_FRAME.match(sentence.strip()) or _RESOLUTION_FRAME.match(sentence.strip())
     if not m:
         m = _SPEECH_FRAME.match(sentence.strip())
-        if not m or _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) or not m.group("speaker").strip()[:1].isupper():
+        if not m or _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) or not m.group("speaker").strip()[:1].isupper() \
+                or m.group("speaker").strip().lower() in _PRONOUN_SPEAKERS:
             return None
     clause = m.group("clause")
+    if _QUESTION_IN_CLAUSE.search(clause):
+        return None  # "... that Bury seemed to be at the bottom of the funding scale and asked if ...": a question
     return clause[0].upper() + clause[1:]
 
 
@@ -347,6 +364,17 @@ _AS_DESCRIPTION = re.compile(r"^as an?\s+(?!(?:result|consequence|whole|rule|min
                              re.IGNORECASE)
 
 
+# "Whilst a final report will be shared ..., this summary demonstrates ...": after an opening subordinate clause, the
+# main clause's "this <noun>" points back as surely as it does at the start of a sentence.
+_CLAUSE_THEN_THIS = re.compile(r"^(?:whilst|while|although|though|because|since|as|if|when|once|until|before|after|following|"
+                               r"having|with|given|in (?:line|addition) (?:with|to))\b[^,;]{3,160},\s+this\s+(?!(?:year|month|week|"
+                               r"quarter|financial year|time)\b)[a-z]", re.IGNORECASE)
+
+
+# "The strategy therefore focuses on the next 5 years.": the reason is in the sentence before.
+_INNER_CONSEQUENCE = re.compile(r"^(?:\S+\s+){1,4}?(?:therefore|thus|hence|consequently)\b", re.IGNORECASE)
+
+
 def leans_on_previous(sentence: str) -> bool:
     """Whether the sentence opens on a reference to text before it ("This was lower than forecast...",
     "However, ...") or points back at something named earlier ("these challenges")."""
@@ -356,7 +384,8 @@ def leans_on_previous(sentence: str) -> bool:
     if _own_it(s):
         # "It is clear that ... to achieve this vision.": the "it" is the sentence's own, "this vision" is not.
         return bool(_BACK_REFERENCE.search(s))
-    return bool(_ANAPHORA.match(s) or _CONTINUATION.match(s) or _DEMONSTRATIVE.match(s) or _THIS.match(s))
+    return bool(_ANAPHORA.match(s) or _CONTINUATION.match(s) or _DEMONSTRATIVE.match(s) or _THIS.match(s)
+                or _CLAUSE_THEN_THIS.match(s) or _INNER_CONSEQUENCE.match(s))
 
 
 def _own_it(s: str) -> bool:

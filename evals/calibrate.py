@@ -26,12 +26,16 @@ import logging
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import yaml
 
 from assistant.api import Assistant
+from assistant.assess import repeats
+from assistant.retrieve import tokenize
+from assistant.tuning import load_tuning
 from assistant.config import Settings
 from evals import realworld
 
@@ -97,6 +101,7 @@ GLOBAL_MARGIN = 0.04
 # clean data.) On the final features every tie from 0 to 2 questions fits the same threshold.
 GLOBAL_TIE = 1.0
 TAKEN = 4  # candidates the drafter takes per question at most (tuning: max_per_question)
+REDUNDANCY = load_tuning().drafting.redundancy_jaccard  # a candidate repeating one taken is skipped (not fitted)
 
 
 @dataclass
@@ -179,16 +184,34 @@ def answering(row: Row) -> list[tuple]:
     return [c for c in row.candidates if len(c) < 9 or c[8]]
 
 
+@lru_cache(maxsize=None)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def taken(scored: list[tuple[float, tuple]]) -> list[tuple[float, tuple]]:
+    """Of (score, candidate) pairs best first, those the drafter would take for the question: the first TAKEN,
+    skipping one that repeats a sentence already taken (draft/offline.py), such as a sentence and the same sentence
+    with the one after it ("X." and "X. Supporting this, Y.")."""
+    chosen: list[tuple[float, tuple]] = []
+    for score, cand in scored:
+        if len(chosen) == TAKEN:
+            break
+        if not any(repeats(_terms(cand[4]), _terms(other[4]), REDUNDANCY) for _, other in chosen):
+            chosen.append((score, cand))
+    return chosen
+
+
 def _summaries(rows: list[Row], weights) -> tuple:
     """Per row, under these weights: its best score, and the best score of a labelled-file candidate among the
     first TAKEN (the drafter takes the best that clear the threshold, so that candidate is taken iff it clears it)."""
     t = Tuned(*weights, *(0.0,) * (5 - len(weights)), 0.0)  # weights without an example weight give it none
     best, labelled = np.full(len(rows), -np.inf), np.full(len(rows), -np.inf)
     for i, row in enumerate(rows):
-        scored = sorted(((t.score(c), c[3]) for c in answering(row)), reverse=True)
+        scored = sorted(((t.score(c), c) for c in answering(row)), key=lambda pair: -pair[0])
         if scored:
             best[i] = scored[0][0]
-        hits = [score for score, name in scored[:TAKEN] if name in row.labelled_files]
+        hits = [score for score, cand in taken(scored) if cand[3] in row.labelled_files]
         if hits:
             labelled[i] = max(hits)
     answer = np.array([r.expect == "answer" for r in rows])

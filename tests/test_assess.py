@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.api import _remark_gaps
-from assistant.assess import Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, passage_units, repeats, sentence_homes
+from assistant.assess import LEANS, Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, passage_units, repeats, sentence_homes
 from assistant.records import TABLE, Section, Sentence
 from assistant.tuning import load_tuning
 
@@ -212,6 +212,27 @@ def test_impersonal_minutes_offer_the_fact_they_record_but_not_a_view():
                         "Delivery Grant was increased to £945,000."]
     assert units[1] is None
     assert units[2] == ["Agency spend had fallen by a third since April."]
+
+
+def test_a_resolution_in_minutes_is_offered_as_the_council_s_decision():
+    text = ("1. That Cabinet supports the proposals for the Strategic Asset Review programme and associated funding "
+            "requirements. That the comments of the committee be noted.")
+    units = [unit for _, unit, _ in passage_units(text)]
+    assert units == [["Cabinet supports the proposals for the Strategic Asset Review programme and associated funding "
+                      "requirements."], None]
+
+
+def test_an_it_after_a_sentence_that_only_says_something_exists_is_not_offered():
+    """Dacorum's "It recognises the organisation's broader transformation ..." was drafted after "There will be a
+    focus on recruitment ...": its "it" was the People Strategy two sentences back, so the pair still dangled."""
+    text = ("There will be a focus on recruitment, as well as developing skills to support the change process. "
+            "It recognises the organisation's broader transformation, particularly commercialisation. "
+            "The People Strategy was adopted in March 2024 by the Cabinet. "
+            "It sets out how the council will recruit and keep the staff it needs.")
+    units = passage_units(text)
+    assert units[1] == (1, None, LEANS)
+    assert units[3][1] == ["The People Strategy was adopted in March 2024 by the Cabinet.",
+                           "It sets out how the council will recruit and keep the staff it needs."]
 
 
 def _assessed(question_id: str, scored: dict[str, float], threshold: float = 0.5) -> QuestionAssessment:

@@ -72,6 +72,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("Northshire is less deprived than others but over the last four years direction of travel has changed and...", FRAGMENT),
     ("The council will consult residents on three options for the future of the leisure centre\u2026", FRAGMENT),
     ("Items may need to be updated in future, and members were asked to take the strategies together.", MINUTES),
+    # What the report does, and content left to a numbered paragraph of it (session 15).
+    ("The second half of the report sets out a proposed approach for developing the 2023/24 Corporate Plan.", BOILERPLATE),
+    ("Cabinet adopted the performance indicators set out in paragraph 8.3 for 2024/25.", BOILERPLATE),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     assert sentence_problem(text) == problem
@@ -159,3 +162,66 @@ def test_an_abbreviation_without_a_space_before_it_does_not_end_the_sentence():
 
     assert split_sentences("The council will sell the Town Hall,St. Owen Street, on the open market. It is empty.") == [
         "The council will sell the Town Hall,St. Owen Street, on the open market.", "It is empty."]
+
+
+@pytest.mark.parametrize(("text", "leans"), [
+    # After an opening subordinate clause, the main clause's "this <noun>" points back as at a sentence's start.
+    ("Whilst a final report will be shared with Cabinet at the end of Quarter Four, this summary demonstrates "
+     "the way in which efforts have been targeted.", True),
+    ("Although savings were delivered in full, this approach cannot be repeated next year.", True),
+    ("Following the peer challenge in 2023, this programme has moved services online.", True),
+    # A time, or no "this" after the clause: the sentence stands alone.
+    ("Whilst a final report will be shared with Cabinet, this year the council saved £2m from its budget.", False),
+    ("Although demand rose, the council kept spending within its budget for 2023/24.", False),
+])
+def test_this_after_an_opening_clause_leans_on_what_came_before(text, leans):
+    """Bury's "Whilst a final report will be shared ..., this summary demonstrates ..." was drafted on its own: the
+    summary is the report it came from, which the plan's reader does not have."""
+    from assistant.sentences import leans_on_previous
+
+    assert leans_on_previous(text) is leans
+
+
+@pytest.mark.parametrize(("text", "clause"), [
+    ("That Cabinet supports the proposals for the Strategic Asset Review programme and associated funding requirements.",
+     "Cabinet supports the proposals for the Strategic Asset Review programme and associated funding requirements."),
+    ("That Council approved the revised capital programme of £12m for 2024/25.",
+     "Council approved the revised capital programme of £12m for 2024/25."),
+    # A recommendation in the subjunctive, or a noting, is not yet the council's decision.
+    ("That Cabinet approve the budget for 2024/25 as set out in the report.", None),
+    ("That the comments of the committee be noted.", None),
+])
+def test_a_resolution_offers_the_decision_it_records(text, clause):
+    """Dacorum's asset review was only in a resolution ("That Cabinet supported the proposals for the Strategic Asset
+    Review programme ..."), which was taken for a minute formula: the estate question was reported as a gap."""
+    from assistant.sentences import reported_clause, sentence_problem
+
+    assert sentence_problem(text) is not None  # as written, a resolution is minutes
+    assert reported_clause(text) == clause
+    if clause:
+        assert sentence_problem(clause) is None
+
+
+@pytest.mark.parametrize("text", [
+    # The speaker is whoever the minute named last, often a councillor; and a question is not a fact.
+    "He noted that the council was at the bottom of the funding scale for the region.",
+    "The Director of Finance noted that the council was at the bottom of the funding scale and asked if the new "
+    "formula might help.",
+])
+def test_a_reported_clause_is_not_offered_from_an_unnamed_speaker_or_with_a_question(text):
+    """Bury's "He noted that Bury seemed to be at the bottom of the funding scale and asked if the new formula might
+    help Bury." was drafted as "Bury seemed to be ... and asked if ...": a councillor's question."""
+    from assistant.sentences import reported_clause
+
+    assert reported_clause(text) is None
+
+
+@pytest.mark.parametrize(("text", "leans"), [
+    ("The strategy therefore focuses on the next 5 years.", True),
+    ("The council is therefore able to set a balanced budget for 2024/25.", True),
+    ("The council set a balanced budget for 2024/25 without using reserves.", False),
+])
+def test_a_consequence_inside_the_sentence_leans_on_its_reason(text, leans):
+    from assistant.sentences import leans_on_previous
+
+    assert leans_on_previous(text) is leans

@@ -179,6 +179,11 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     ("t3_edi", "Disabled Facilities Grants pay for adaptations to homes.", False),
     ("t3_edi", "Staff networks for disabled colleagues are part of our inclusion programme.", True),
     ("t3_edi", "Spend on equality training alongside our digital inclusion work is £20,000.", True),
+    # Session 15: technology as an enabler of the transformation strategy replaces no system (Herefordshire's
+    # systems question, a true gap, was padded by it); a price agreed between councils is their working together.
+    ("t2_systems", "Technology was one of five enablers in the broader transformation strategy for the council.", False),
+    ("t2_systems", "The council is replacing its legacy finance system as part of its transformation.", True),
+    ("t1_shared", "Councils in the region agreed a pledge setting one price between councils for agency staff.", True),
 ])
 def test_the_shipped_subject_terms_tell_an_answer_from_its_topic(question_id, text, names):
     template = load_template(PROMPTS, "productivity_plan")

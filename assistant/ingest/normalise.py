@@ -75,10 +75,16 @@ _OPEN_ENDING = frozenset("a an the of to for in on at by with from and or but th
 _SPACE_BEFORE_MARK = re.compile(r"\s+([,;:!?.])(?=\s|$)")
 
 
+# A small word run into the capitalised word after it, where a web page's link or a PDF's bold span lost the space
+# between them ("proposals for theStrategic Asset Review"). Left glued, the sentence shares too few terms with
+# its clean twin for the drafter to see the repeat.
+_GLUED_SMALL_WORD = re.compile(r"\b(the|and|of|for|to|in|on|with|by|from|our|their|its|this|that)(?=[A-Z][a-z]{2,})")
+
+
 def clean_line(line: str) -> str:
-    """Whitespace collapsed, and none before a comma or full stop ("bookings , with": typed or
-    left by extraction; the drafter quotes sentences tidied the same way)."""
-    return _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", line)).strip()
+    """Whitespace collapsed, none before a comma or full stop ("bookings , with": typed or
+    left by extraction; the drafter quotes sentences tidied the same way), and a small word glued to the next parted."""
+    return _GLUED_SMALL_WORD.sub(r"\1 ", _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", line))).strip()
 
 
 def collapse(text: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 from assistant.tuning import load_tuning
-from evals.calibrate import DEFAULT_GRID, GRIDS, Grid, Row, council_rows, fit, leave_one_council_out, outcomes, select_grid, tuned_outcomes
+from evals.calibrate import (DEFAULT_GRID, GRIDS, Grid, Row, council_rows, fit, leave_one_council_out, outcomes, select_grid, taken,
+                             tuned_outcomes)
 
 # These rows have a sentence similarity only: fit them on a grid that keeps its weight, and so the scale, at 1.
 SENTENCE_SCALE = Grid("sentence similarity", sentence=(1.0,), passage=(0.0,), keywords=(0.0,), query=(0.0,), example=(0.0,))
@@ -55,6 +56,21 @@ def test_a_candidate_not_naming_the_subject_is_judged_as_drafting_judges_it():
     assert counts["answered_right"] == 1 and counts["true_gaps"] == 1  # the named one from the labelled file answers
     legacy = Row("x", "g", "gap", ["a.txt"], [unnamed[:8]])
     assert outcomes([legacy], (1.0,), 0.8)["true_gaps"] == 0
+
+
+def test_a_candidate_repeating_one_taken_is_skipped_as_the_drafter_skips_it():
+    """The drafter takes a question's best candidates but skips one that repeats a sentence already taken; a fit that
+    counted the repeat would think a labelled answer further down was never reached (Havering's plans question)."""
+    short = (0.9, 0.0, 0.0, "news.txt", "The new Corporate Plan sets out how the Council will deliver services.")
+    longer = (0.85, 0.0, 0.0, "news.txt", "The new Corporate Plan sets out how the Council will deliver services. "
+                                          "Supporting this, a new operating model moves services online.")
+    others = [(0.8 - 0.1 * i, 0.0, 0.0, "news.txt", f"Sentence {i} about {topic} and nothing else.")
+              for i, topic in enumerate(["waste collection", "parking permits"])]
+    labelled = (0.5, 0.0, 0.0, "plan.txt", "The Improvement Plan measures progress against twelve targets each quarter.")
+    scored = [(c[0], c) for c in [short, longer, *others, labelled]]
+    assert [c for _, c in taken(scored)] == [short, *others, labelled]
+    row = Row("x", "q", "answer", ["plan.txt"], [c for _, c in scored])
+    assert outcomes([row], (1.0,), 0.4)["answered_right"] == 1
 
 
 def test_leave_one_council_out_scores_each_council_on_a_fit_without_it():

@@ -111,3 +111,12 @@ def test_no_space_before_punctuation():
 
     assert clean_line("appointment bookings , with  teams .") == "appointment bookings, with teams."
     assert clean_line("costs fell by .5m") == "costs fell by .5m"
+
+
+def test_a_small_word_glued_to_the_next_is_parted():
+    """A web page's link lost its space: "for theStrategic Asset Review" shared too few terms with the same resolution
+    written cleanly, and Dacorum's plan said it twice. Words that only begin like a small word are left alone."""
+    from assistant.ingest.normalise import clean_line
+
+    assert clean_line("the proposals for theStrategic Asset Review") == "the proposals for the Strategic Asset Review"
+    assert clean_line("Another theory, then Andrew and Theodore.") == "Another theory, then Andrew and Theodore."
