@@ -275,8 +275,9 @@ _RESOLUTION_FRAME = re.compile(
     r"^that\s+(?P<clause>(?:the\s+)?(?:full\s+)?(?:cabinet|council|committee|executive|panel|board)\s+"
     r"(?:supports|supported|approves|approved|agrees|agreed|endorses|endorsed|adopts|adopted|recommends|recommended|"
     r"allocates|allocated|authorises|authorised|commits|committed)\s+\S.+)$", re.IGNORECASE)
-# "He noted that ...": the speaker is whoever the minute named last, often a councillor asking a question.
-_PRONOUN_SPEAKERS = frozenset({"he", "she", "they", "we"})
+# "He noted that ...": the speaker is whoever the minute named last, often a councillor asking a question. ("We" is
+# the council speaking for itself.)
+_PRONOUN_SPEAKERS = frozenset({"he", "she", "they"})
 _QUESTION_IN_CLAUSE = re.compile(r"\b(?:asked|queried|questioned|wondered) (?:if|whether|about|how|why|what|when)\b", re.IGNORECASE)
 _NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )members?|councillors?|cllr|mr|mrs|ms|miss|"
                                   r"residents?|public|questioner)\b", re.IGNORECASE)

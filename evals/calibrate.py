@@ -100,8 +100,10 @@ GLOBAL_MARGIN = 0.04
 # and can delete. (Taking the lowest threshold within the tie, on a peak's slope as well, hugged the gap class on
 # clean data.) On the final features every tie from 0 to 2 questions fits the same threshold.
 GLOBAL_TIE = 1.0
-TAKEN = 4  # candidates the drafter takes per question at most (tuning: max_per_question)
-REDUNDANCY = load_tuning().drafting.redundancy_jaccard  # a candidate repeating one taken is skipped (not fitted)
+# The drafter's own limits (not fitted): how many candidates it takes per question, and the share of terms that makes
+# a candidate a repeat of one taken.
+TAKEN = load_tuning().drafting.max_per_question
+REDUNDANCY = load_tuning().drafting.redundancy_jaccard
 
 
 @dataclass

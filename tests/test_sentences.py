@@ -216,6 +216,13 @@ def test_a_reported_clause_is_not_offered_from_an_unnamed_speaker_or_with_a_ques
     assert reported_clause(text) is None
 
 
+def test_a_clause_the_council_reports_of_itself_is_offered():
+    from assistant.sentences import reported_clause
+
+    assert reported_clause("We reported that the council had saved £1.2m by sharing its audit service.") == \
+        "The council had saved £1.2m by sharing its audit service."
+
+
 @pytest.mark.parametrize(("text", "leans"), [
     ("The strategy therefore focuses on the next 5 years.", True),
     ("The council is therefore able to set a balanced budget for 2024/25.", True),
