@@ -74,7 +74,7 @@ eval-llm: $(STAMP) $(LLM_STAMP) models
 # Evals (evals/run.py, docs/evals.md): the judges validated on labelled pairs, then theme coverage,
 # ALCE citation recall/precision, number fidelity, pages (LibreOffice) and retrieval on corpus/ and
 # ../shared/seeds; writes evals/results/eval-offline.{md,png,json}; exit 1 under evals/thresholds.yaml.
-.PHONY: eval eval-llm-metrics calibrate
+.PHONY: eval eval-llm-metrics calibrate calibrate-model
 eval: $(STAMP)
 	$(PY) -m evals.run $(EVAL_ARGS)
 
@@ -83,6 +83,12 @@ eval: $(STAMP)
 # stores the fit in prompts/tuning/<embedder>.yaml with the run it came from.
 calibrate: $(STAMP)
 	$(PY) -m evals.calibrate --features out/calibration-features.json $(CALIBRATE_ARGS)
+
+# Fit the margin a model's answer to a gated question must clear (evals/calibrate_model.py): the local Qwen server
+# (or the configured endpoint) is put each labelled gated question of ../shared/realworld; CALIBRATE_ARGS=--write
+# stores the fit in prompts/tuning/<embedder>.yaml. The answers are kept under out/ (--reuse refits on them).
+calibrate-model: $(STAMP) $(LLM_STAMP) models
+	$(PY) -m evals.calibrate_model --answers out/model-answers.json --stores out/calibration-stores $(CALIBRATE_ARGS)
 
 # The same metrics for the LLM drafter (Qwen2.5-Coder-1.5B on the local llama.cpp server): the sample
 # corpus, then three real councils of ../shared/realworld (a county's PDFs, a metropolitan and a district

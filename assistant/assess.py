@@ -25,7 +25,7 @@ import numpy as np
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import PROSE, Evidence, Gap
 from assistant.retrieve import tokenize
-from assistant.sentences import (BOILERPLATE, FRAGMENT, MINUTES, leans_on_previous, normalise, reported_clause, sentence_problem, split_sentences,
+from assistant.sentences import (BOILERPLATE, FRAGMENT, LIST_BULLETS, MINUTES, leans_on_previous, normalise, reported_clause, sentence_problem, split_sentences,
                                  strip_numbering, without_form_label)
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning
@@ -218,16 +218,53 @@ _BARE_IT = re.compile(r"^it\s+(?!is\b|was\b|will\b|would\b|has been\b)[a-z]+s\b"
 _EXISTENTIAL = re.compile(r"^there\s+(?:is|are|was|were|will be|has been|have been|would be)\b", re.IGNORECASE)
 
 
+# A lead-in ending on a preposition ("... general discussion around:", "... savings from:") leaves each item of its list
+# a noun phrase that only completes it: "The revenue areas that provided income ..., in particular around car parks."
+_COMPLEMENT_LEAD = re.compile(r"\b(?:about|around|across|at|between|by|concerning|for|from|in|including|into|of|on|over|"
+                              r"regarding|such as|through|to|towards|under|with|within)\s*:$", re.IGNORECASE)
+
+
+def _lead_clause(sentence: str) -> str | None:
+    """A lead-in that a list item completes, as a draft can open with it: the minute's clause ("Councillor X advised
+    that there had been general discussion around:" -> "There had been general discussion around:"), None for another
+    minute, else the lead-in itself (what it makes with an item is checked as a sentence, _item_unit)."""
+    as_statement = sentence[:-1].rstrip() + "."
+    if sentence_problem(as_statement) not in (MINUTES, BOILERPLATE):
+        return sentence
+    clause = reported_clause(as_statement)
+    return clause[:-1].rstrip() + ":" if clause else None
+
+
+def _item_unit(lead: str | None, item: str) -> tuple[list[str] | None, str | None]:
+    """A list item that completes its lead-in, offered with it as one sentence, or not at all."""
+    if lead is None:
+        return None, FRAGMENT
+    joined = f"{lead} {item}"
+    problem = sentence_problem(joined)
+    return (None, problem) if problem else ([joined], None)
+
+
 def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
     """Each sentence of a passage as (position, unit, problem): the unit a draft could use, or None and why not.
 
     A sentence that leans on the one before it ("It delivered £1.9m...") only makes sense after it,
-    so it is offered together with that one, or not at all. Text addressed to a model is not the
+    so it is offered together with that one, or not at all; so is a list item that completes its lead-in
+    ("... general discussion around:" then "The revenue areas ..."). Text addressed to a model is not the
     document's statement (draft/injection.py) and is left out first.
     """
     units, previous = [], None
+    completes: tuple[str | None] | None = None  # the open list's lead-in, when its items complete it
     for pos, raw in enumerate(split_sentences(strip_injected(text))):
         sentence = without_doc_markers(strip_numbering(raw))
+        is_item = raw.lstrip()[:1] in LIST_BULLETS
+        if not is_item:
+            completes = (_lead_clause(sentence),) if _COMPLEMENT_LEAD.search(sentence) else None
+        elif completes is not None:
+            problem = sentence_problem(sentence)
+            unit, problem = (None, problem) if problem else _item_unit(completes[0], sentence)
+            units.append((pos, unit, problem))
+            previous = None
+            continue
         problem = sentence_problem(sentence)
         if problem in (MINUTES, BOILERPLATE) and (clause := reported_clause(sentence)):
             # What an officer told the meeting, without the minute's frame: "X added that <clause>".

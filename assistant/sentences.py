@@ -28,11 +28,15 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+# The marks a list item opens with, as the loaders write lists (ingest.normalise.BULLET_MARK) and as pasted text has them.
+LIST_BULLETS = "\u2022\u25cf\u25aa"
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage, paragraph by paragraph, whitespace normalised. A list item (a line opening
     with a bullet, as the loaders write lists) is a unit of its own, never run into its neighbours."""
     out: list[str] = []
-    for para in re.split(r"\n\s*\n|\n(?=\s*[\u2022\u25cf\u25aa]\s)", text):
+    for para in re.split(rf"\n\s*\n|\n(?=\s*[{LIST_BULLETS}]\s)", text):
         para = " ".join(para.split())
         if not para:
             continue
@@ -126,6 +130,8 @@ _REPORT_FURNITURE = re.compile(
     r"^(?:the |these |all )?(?:(?:draft|budget|savings) ){0,2}(?:proposals|figures|estimates|projections|forecasts) "
     r"(?:are|is|remain|will be|may be|were) (?:still |all )?subject to\b|"
     r"\bthe (?:table|chart|graph|figure|diagram) (?:below|above)\b|"
+    # "... assessed against the Prosperity Fund criteria (below) by officers": a pointer to text the plan does not show.
+    r"\((?:see |as |listed |set out )?(?:below|above|overleaf)\)|\b(?:set out|listed|detailed|shown) below\b|"
     r"^further (?:details|information)\b|"
     r"\bequality act(?: 2010)?\b|\bequality impact (?:assessments?|analysis|screening)\b|\beqia\b|\bpublic sector equality duty\b|\bhave (?:due )?regard to\b|\bdeclarations? of interest",
     re.IGNORECASE)
@@ -283,6 +289,12 @@ _NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )m
                                   r"residents?|public|questioner)\b", re.IGNORECASE)
 
 
+# What a meeting discussed is a fact whoever reports it: "Councillor Nolan, as Chair of the committee, advised that
+# there had been general discussion around: ..." (a councillor's own view, "that the target was too high", is not).
+_DISCUSSION_HELD = re.compile(r"there\s+(?:had\s+been|has\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:discussions?|debate)\s+"
+                              r"(?:around|about|on|of|regarding|concerning)\b", re.IGNORECASE)
+
+
 def without_form_label(sentence: str) -> str | None:
     """The sentence after a form's label ("Purpose: The borough faces ..." -> "The borough faces ..."); None without one."""
     m = _FORM_LABEL.match(sentence)
@@ -295,11 +307,13 @@ def without_form_label(sentence: str) -> str | None:
 def reported_clause(sentence: str) -> str | None:
     """The that-clause of an officer's reported speech or of a resolution in minutes, as a sentence; None when it is
     not one."""
-    m = _IMPERSONAL_FRAME.match(sentence.strip()) or _RESOLUTION_FRAME.match(sentence.strip())
+    sentence = sentence.strip()
+    m = _IMPERSONAL_FRAME.match(sentence) or _RESOLUTION_FRAME.match(sentence)
     if not m:
-        m = _SPEECH_FRAME.match(sentence.strip())
-        if not m or _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) or not m.group("speaker").strip()[:1].isupper() \
-                or m.group("speaker").strip().lower() in _PRONOUN_SPEAKERS:
+        m = _SPEECH_FRAME.match(sentence)
+        if not m or not m.group("speaker").strip()[:1].isupper() or m.group("speaker").strip().lower() in _PRONOUN_SPEAKERS:
+            return None
+        if _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) and not _DISCUSSION_HELD.match(m.group("clause")):
             return None
     clause = m.group("clause")
     if _QUESTION_IN_CLAUSE.search(clause):

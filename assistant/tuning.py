@@ -63,6 +63,10 @@ class Drafting(_Strict):
     # answer kept only if it clears the question's threshold itself; "answered", only those the relevance
     # check found answered (the old gate). A measurement per model, not a design choice (docs/evals.md).
     llm_asks: Literal["with_evidence", "answered"] = "with_evidence"
+    # Added to a gated question's threshold for a model's answer to it (draft/llm.py): a model's sentences restate the
+    # question and score higher than a source sentence that answers it as well. Calibrated on a model's answers
+    # (evals/calibrate_model.py); 0 holds them to the source sentences' threshold.
+    gated_answer_margin: float = 0.0
 
     def threshold_for(self, question_id: str) -> float:
         return self.question_thresholds.get(question_id, self.relevance_threshold)

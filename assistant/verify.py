@@ -43,10 +43,13 @@ FLAG_INSTRUCTION = "an instruction from a document, not a statement"
 # A model that copies a table passage's row ("Service; Directorate; Lead; 70.7; 50.9") writes cells, not a sentence:
 # its figures are in the source, so nothing else would stop it (Qwen on Kent's savings templates, 2026-12-06).
 FLAG_TABLE_ROW = "a table row, not a sentence"
+# A model can stop mid-sentence (Qwen cut Kent's section 25 statement off before its last clause, no full stop): a
+# reader cannot tell what it left out. Strict verification puts the source's own whole sentence in its place.
+FLAG_UNFINISHED = "not a whole sentence (no closing punctuation)"
 # In strict mode these leave the draft: a plan's sentences are cited statements.
 _REMOVED_WHEN_STRICT = {FLAG_NO_CITATION, FLAG_QUESTION, FLAG_INSTRUCTION, FLAG_TABLE_ROW}
 # And these are replaced by the cited passage's own words (or removed when it has none close).
-_REPLACED_WHEN_STRICT = (FLAG_NUMBER, FLAG_DATE, FLAG_NEGATION, FLAG_WEAK)
+_REPLACED_WHEN_STRICT = (FLAG_NUMBER, FLAG_DATE, FLAG_NEGATION, FLAG_UNFINISHED, FLAG_WEAK)
 
 
 def support_score(sentence: str, passages: str) -> float:
@@ -82,6 +85,8 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty".split()) if i >= 2}
 _NUMBER_WORDS.update({w: "" for w in "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()})
+_CITATION_MARKS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_CLOSERS = "\"'\u201d\u2019)"
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|cannot|unable)\b|n't\b", re.IGNORECASE)
 
 
@@ -260,6 +265,8 @@ def check_sentence(sentence: Sentence, section: Section, embedder=None, weak_sup
         sentence.flags.append(FLAG_INSTRUCTION)
     if sentence_problem(sentence.text) == TABLE_ROW:
         sentence.flags.append(FLAG_TABLE_ROW)
+    if not _CITATION_MARKS.sub("", sentence.text).rstrip().rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026")):
+        sentence.flags.append(FLAG_UNFINISHED)
     if not valid:
         sentence.flags.append(FLAG_NO_CITATION)
         sentence.support = 0.0
@@ -315,6 +322,8 @@ def _problem(sentence: Sentence, section: Section) -> str:
         return f"its years, or the figures it ties to them ({', '.join(wrong)}), are not as in its cited sources"
     if FLAG_NEGATION in sentence.flags:
         return "it says the opposite of its cited sources (negation differs)"
+    if FLAG_UNFINISHED in sentence.flags:
+        return "it stops before the end of a sentence"
     return f"its cited sources hardly support it (support {sentence.support:.2f})"
 
 

@@ -102,8 +102,9 @@ GLOBAL_MARGIN = 0.04
 GLOBAL_TIE = 1.0
 # The drafter's own limits (not fitted): how many candidates it takes per question, and the share of terms that makes
 # a candidate a repeat of one taken.
-TAKEN = load_tuning().drafting.max_per_question
-REDUNDANCY = load_tuning().drafting.redundancy_jaccard
+_DRAFTING = load_tuning().drafting
+TAKEN = _DRAFTING.max_per_question
+REDUNDANCY = _DRAFTING.redundancy_jaccard
 
 
 @dataclass

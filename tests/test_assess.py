@@ -9,6 +9,7 @@ import pytest
 from assistant.api import _remark_gaps
 from assistant.assess import LEANS, Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, passage_units, repeats, sentence_homes
 from assistant.records import TABLE, Section, Sentence
+from assistant.sentences import FRAGMENT
 from assistant.tuning import load_tuning
 
 
@@ -233,6 +234,33 @@ def test_an_it_after_a_sentence_that_only_says_something_exists_is_not_offered()
     assert units[1] == (1, None, LEANS)
     assert units[3][1] == ["The People Strategy was adopted in March 2024 by the Cabinet.",
                            "It sets out how the council will recruit and keep the staff it needs."]
+
+
+def test_a_list_item_that_completes_its_lead_in_is_offered_with_it_or_not_at_all():
+    """North Herts' "The revenue areas that provided income received by Council, in particular around car parks." was
+    drafted on its own: a noun phrase completing "... general discussion around:". After a lead-in ending on a
+    preposition an item is offered joined to it, as one sentence; when the lead-in is a councillor's view (which a
+    draft does not take as the council's), the item is not offered at all. Items under a lead-in that does not end on
+    a preposition ("The key risks are:") are sentences of their own."""
+    text = ("Councillor Green said that the council should spend less on:\n"
+            "\u2022 The consultants it hires for its regeneration schemes in the town centre.\n\n"
+            "The Head of Finance reported that savings would come from:\n"
+            "\u2022 The new waste contract procured with Stevenage Borough Council in 2023.\n\n"
+            "Our productivity work focuses on:\n"
+            "\u2022 Digital services that residents can use at any time of day.\n\n"
+            "The key risks are:\n"
+            "\u2022 Demand for temporary accommodation rose by 12% in the year to March.")
+    units = passage_units(text)
+    assert units[1][1:] == (None, FRAGMENT)
+    assert units[3][1] == ["Savings would come from: The new waste contract procured with Stevenage Borough Council in 2023."]
+    assert units[5][1] == ["Our productivity work focuses on: Digital services that residents can use at any time of day."]
+    assert units[7][1] == ["Demand for temporary accommodation rose by 12% in the year to March."]
+    assert [u[1] for u in units if u[1]] == [units[3][1], units[5][1], units[7][1]]  # no lead-in is offered on its own
+    # What a meeting discussed is a fact whoever reports it: the minute's frame goes, the lead-in's clause stays.
+    discussed = passage_units("Councillor Nolan advised that there had been general discussion around:\n"
+                              "\u2022 The revenue areas that provided income received by Council, in particular around car parks.")
+    assert discussed[1][1] == ["There had been general discussion around: The revenue areas that provided income received "
+                               "by Council, in particular around car parks."]
 
 
 def _assessed(question_id: str, scored: dict[str, float], threshold: float = 0.5) -> QuestionAssessment:

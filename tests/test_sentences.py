@@ -75,6 +75,9 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     # What the report does, and content left to a numbered paragraph of it (session 15).
     ("The second half of the report sets out a proposed approach for developing the 2023/24 Corporate Plan.", BOILERPLATE),
     ("Cabinet adopted the performance indicators set out in paragraph 8.3 for 2024/25.", BOILERPLATE),
+    # A pointer to text the plan does not show (session 16: North Herts' grants criteria "(below)").
+    ("Applications are assessed against the Prosperity Fund criteria (below) by officers.", BOILERPLATE),
+    ("The savings proposals for each directorate are set out below and total £4.2m.", BOILERPLATE),
 ])
 def test_report_furniture_is_not_a_sentence_of_the_plan(text, problem):
     assert sentence_problem(text) == problem
@@ -232,3 +235,15 @@ def test_a_consequence_inside_the_sentence_leans_on_its_reason(text, leans):
     from assistant.sentences import leans_on_previous
 
     assert leans_on_previous(text) is leans
+
+
+def test_what_a_meeting_discussed_is_offered_whoever_reports_it_but_not_a_councillor_s_view():
+    """North Herts' Chair of the finance committee "advised that there had been general discussion around:" the car-park
+    income the labels take as the estate answer; a councillor's view stays out as before."""
+    from assistant.sentences import reported_clause
+
+    assert reported_clause("Councillor Nolan advised that there had been general discussion around the revenue areas "
+                           "that provided income, in particular car parks.") == \
+        "There had been general discussion around the revenue areas that provided income, in particular car parks."
+    assert reported_clause("Councillor Green said that the savings target for next year was far too high.") is None
+    assert reported_clause("Councillor Green said that there had been no consultation with residents on the closures.") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.records import Evidence, Section, Sentence
 from assistant.figures import figures
-from assistant.verify import FLAG_NUMBER, FLAG_TABLE_ROW, FLAG_WEAK, unsupported_figures, verify_section
+from assistant.verify import FLAG_NUMBER, FLAG_TABLE_ROW, FLAG_UNFINISHED, FLAG_WEAK, unsupported_figures, verify_section
 
 PASSAGE = (
     "Phase one of Brackenridge Forward ran from April 2022 to March 2024. "
@@ -63,6 +63,19 @@ def test_a_copied_table_row_is_not_a_sentence_of_the_plan():
     section = verify_section(section)
     assert [s.text for s in section.sentences] == ["Spend on consultants was £385,000 in 2023/24."]
     assert any("table row" in note for note in section.notes)
+
+
+def test_a_sentence_cut_off_before_its_end_is_replaced_by_the_source_s_whole_sentence():
+    """Qwen cut Kent's section 25 statement off before its last clause, with no full stop: the reader cannot tell what
+    it left out. Strict verification puts the source's own sentence in its place; an officer's edit is only flagged."""
+    cut = Sentence("It delivered £1.9 million of recurring savings against a target", [1])
+    assert verify_section(_section(cut), strict=False).sentences[0].flags == [FLAG_UNFINISHED]
+    section = verify_section(_section(Sentence("It delivered £1.9 million of recurring savings against a target", [1])))
+    assert [s.text for s in section.sentences] == ["It delivered £1.9 million of recurring savings against a target of £1.6 million."]
+    assert any("stops before the end of a sentence" in note for note in section.notes)
+    for whole in ("Spend on consultants was £385,000 in 2023/24.", "Spend on consultants was £385,000 in 2023/24 [2].",
+                  "Spend on consultants was \u201c£385,000 in 2023/24.\u201d"):
+        assert FLAG_UNFINISHED not in verify_section(_section(Sentence(whole, [2])), strict=False).sentences[0].flags
 
 
 def test_a_question_is_not_a_statement_of_fact():

@@ -130,15 +130,9 @@ class LLMDrafter:
         four or five passages keeps them on it, and makes one paragraph per question.
         """
         assessment = assess_request(request, self.offline.embedder, self.offline.tuning)
-        by_number = request.evidence_by_number()
         verdicts = assessment.questions
         questions = request.theme.questions
-        answered = {q.id for q in questions if verdicts[q.id].answered}
-        # With `llm_asks: with_evidence` (tuning), a question whose candidates all scored under its threshold is
-        # asked too, told so, and its answer kept only if it clears the threshold itself (_check_gated): the
-        # relevance check misses answers worded far from the question, and the model reads the passages.
-        gated = {q.id for q in questions if self.offline.tuning.drafting.llm_asks == "with_evidence"
-                 and q.id not in answered and request.by_question.get(q.id) and verdicts[q.id].candidates}
+        answered, gated = self.questions_to_ask(request, assessment)
         asked = [q for q in questions if q.id in answered | gated]
         gaps = [verdicts[q.id].gap() for q in questions if q.id not in answered | gated]
         # The allowance is shared by the answered questions only, a gated one asked for the minimum: shared by
@@ -148,13 +142,9 @@ class LLMDrafter:
         notes: list[str] = []
         try:
             for question in asked:
-                numbers = request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]
-                evidence = [by_number[n] for n in numbers]
+                evidence = self.evidence_for(request, question)
                 is_gated = question.id in gated
-                count = GATED_SENTENCES if is_gated else per_question
-                ask = lambda mode, q=question, ev=evidence, n=count, g=is_gated: self.prompts.question_messages(
-                    request, q.text, ev, n, mode, gated=g)
-                answer = self._ask(ask, request)
+                answer = self.ask(request, question, evidence, GATED_SENTENCES if is_gated else per_question, is_gated)
                 verdict = verdicts[question.id]
                 if not answer:
                     score = f" (best offline score {verdict.best.score:.2f})" if verdict.best else ""
@@ -176,16 +166,47 @@ class LLMDrafter:
         section.notes += notes
         return section
 
+    def questions_to_ask(self, request: DraftRequest, assessment) -> tuple[set[str], set[str]]:
+        """The questions the relevance check found answered, and the gated ones the model is asked all the same.
+
+        With `llm_asks: with_evidence` (tuning), a question whose candidates all scored under its threshold is
+        asked too, told so, and its answer kept only if it clears the threshold itself (_check_gated): the
+        relevance check misses answers worded far from the question, and the model reads the passages."""
+        verdicts = assessment.questions
+        questions = request.theme.questions
+        answered = {q.id for q in questions if verdicts[q.id].answered}
+        gated = {q.id for q in questions if self.offline.tuning.drafting.llm_asks == "with_evidence"
+                 and q.id not in answered and request.by_question.get(q.id) and verdicts[q.id].candidates}
+        return answered, gated
+
+    @staticmethod
+    def evidence_for(request: DraftRequest, question) -> list:
+        """The passages a question's prompt shows: its first few retrieved (prompt evaluation dominates on a CPU)."""
+        by_number = request.evidence_by_number()
+        return [by_number[n] for n in request.by_question.get(question.id, [])[:PASSAGES_PER_QUESTION]]
+
+    def ask(self, request: DraftRequest, question, evidence, sentences: int, gated: bool) -> list[tuple[str, list[int]]]:
+        """The model's answer to one question from its passages: (sentence, passage numbers) pairs, [] for "not answered"."""
+        return self._ask(lambda mode: self.prompts.question_messages(request, question.text, evidence, sentences, mode,
+                                                                     gated=gated), request)
+
+    def gated_threshold(self, verdict: QuestionAssessment) -> float:
+        """What a model's answer to a gated question must score: the question's threshold plus the margin calibrated
+        on model answers (tuning `gated_answer_margin`). A model restates the question in its own sentences, which lifts
+        their similarity to it above a source sentence's that answers it as well."""
+        return verdict.threshold + self.offline.tuning.drafting.gated_answer_margin
+
     def _check_gated(self, question, answer: list[tuple[str, list[int]]], evidence,
                      verdict: QuestionAssessment) -> tuple[Gap | None, str]:
         """A model's answer to a gated question, scored as the assess stage scores candidates: the gap it leaves when
         its best sentence is still under the question's threshold, or else a note for the reviewer saying it was kept
         (it answers a question no passage was found to answer, so it deserves a look). A small model writes topical
         sentences for questions the documents do not answer; this is what keeps them out."""
-        scored = self.assessor.score_answer(question, answer, evidence, verdict.threshold)
+        threshold = self.gated_threshold(verdict)
+        scored = self.assessor.score_answer(question, answer, evidence, threshold)
         if scored.answered:
             return None, (f"The model answered \u201c{question.text}\u201d, which no passage was found to answer clearly; "
-                          f"its answer scored {scored.best.score:.2f} >= {verdict.threshold:.2f} for the question, so it is kept.")
+                          f"its answer scored {scored.best.score:.2f} >= {threshold:.2f} for the question, so it is kept.")
         offline = f" (best passage scored {verdict.best.score:.2f})" if verdict.best else ""
         if scored.best is None:
             why = (f"names the question's subject ({question.subject_words()}) citing a passage that names it too, "
@@ -195,7 +216,7 @@ class LLMDrafter:
             reason = f"the model answered, but no sentence of its answer {why}{offline}"
             return Gap(question.id, question.text, reason, round(verdict.best.score, 3) if verdict.best else None), ""
         written = "its sentence was" if len(answer) == 1 else f"its {len(answer)} sentences were"
-        reason = (f"the model answered, but its answer scored {below(scored.best.score, verdict.threshold)} for this question: "
+        reason = (f"the model answered, but its answer scored {below(scored.best.score, threshold)} for this question: "
                   f"no passage answers it closely enough{offline}, and {written} left out as being about the topic "
                   f"rather than an answer")
         return Gap(question.id, question.text, reason, round(scored.best.score, 3)), ""

@@ -95,11 +95,12 @@ def test_an_off_topic_answer_to_a_gated_question_is_dropped_and_the_gap_gives_it
     padding = (("The Council publishes a report on its parks and open spaces every spring.", cited),
                ("Residents can report a missed bulky waste collection on the Council's website.", cited))
     server.replies = {asking(reporting): reply(*padding)}
-    section = drafter_for(server, tmp_path, corpus_assistant).draft(barriers)
+    drafter = drafter_for(server, tmp_path, corpus_assistant)
+    section = drafter.draft(barriers)
     assert not [s for s in section.sentences if s.question_id == "t4_reporting"]
     assert not {t for t, _ in padding} & {s.text for s in section.sentences}
     gap = next(g for g in section.gaps if g.question_id == "t4_reporting")
-    threshold = barriers.assessment.questions["t4_reporting"].threshold
+    threshold = drafter.gated_threshold(barriers.assessment.questions["t4_reporting"])
     found = re.match(r"the model answered, but its answer scored (\d+\.\d+) < (\d+\.\d+) for this question: ", gap.reason)
     assert found, gap.reason
     assert float(found.group(1)) < threshold and float(found.group(2)) == pytest.approx(threshold, abs=0.005)
@@ -142,17 +143,45 @@ def test_an_on_topic_answer_to_a_gated_question_that_clears_its_threshold_is_kep
     # Worded as the template's example answers are: an answer to the question, as the score understands one.
     answer = (("Government asks councils to complete many statutory returns and data collections that take staff time.", cited),
               ("Reporting requirements to government departments could be reduced or simplified.", cited))
+    drafter = drafter_for(server, tmp_path, corpus_assistant)
+    # With no margin over the source sentences' threshold: the shipped margin, calibrated on Qwen's answers to the real
+    # councils' gated questions (all true gaps), is held to in the next test.
+    drafter.offline.tuning = drafter.offline.tuning.with_drafting(gated_answer_margin=0.0)
     scored = Assessor(corpus_assistant.embedder, corpus_assistant.tuning).score_answer(
-        reporting, [(t, [n]) for t, n in answer], barriers.evidence, barriers.assessment.questions["t4_reporting"].threshold)
-    assert scored.answered, "the example answers clear the question's threshold"
+        reporting, [(t, [n]) for t, n in answer], barriers.evidence, drafter.gated_threshold(barriers.assessment.questions["t4_reporting"]))
+    assert scored.answered, "the example answers clear the question's threshold for a model's answer"
     server.replies = {asking(reporting): reply(*answer)}
-    section = drafter_for(server, tmp_path, corpus_assistant).draft(barriers)
+    section = drafter.draft(barriers)
     kept = [(s.text, s.citations) for s in section.sentences if s.question_id == "t4_reporting"]
     assert kept == [(text, [cited]) for text, _ in answer]
     assert "t4_reporting" not in {g.question_id for g in section.gaps}
     assert [n for n in section.notes if reporting.text in n] == [
         f"The model answered \u201c{reporting.text}\u201d, which no passage was found to answer clearly; its answer scored "
         f"{scored.best.score:.2f} >= {scored.threshold:.2f} for the question, so it is kept."]
+
+
+def test_a_model_s_answer_to_a_gated_question_must_clear_the_question_s_threshold_plus_the_calibrated_margin(
+        server, tmp_path, corpus_assistant, barriers):
+    """A model restates the question, which lifts its sentences' scores: an answer that clears the source sentences'
+    threshold but not the margin over it (tuning `gated_answer_margin`) is left out, and the gap names the bar."""
+    reporting = question(barriers, "t4_reporting")
+    cited = naming_passage(barriers, reporting)
+    answer = (("Government asks councils to complete many statutory returns and data collections that take staff time.", cited),)
+    verdict = barriers.assessment.questions["t4_reporting"]
+    score = Assessor(corpus_assistant.embedder, corpus_assistant.tuning).score_answer(
+        reporting, [(t, [n]) for t, n in answer], barriers.evidence, verdict.threshold).best.score
+    over = score - verdict.threshold
+    assert over > 0, "the answer clears the source sentences' threshold"
+    server.replies = {asking(reporting): reply(*answer)}
+    for margin, kept in ((round(over - 0.05, 3), True), (round(over + 0.05, 3), False)):
+        drafter = drafter_for(server, tmp_path, corpus_assistant)
+        drafter.offline.tuning = drafter.offline.tuning.with_drafting(gated_answer_margin=margin)
+        section = drafter.draft(barriers)
+        drafted = [s.text for s in section.sentences if s.question_id == "t4_reporting"]
+        assert drafted == ([answer[0][0]] if kept else []), margin
+        if not kept:
+            gap = next(g for g in section.gaps if g.question_id == "t4_reporting")
+            assert f"{score:.2f} < {verdict.threshold + margin:.2f}" in gap.reason
 
 
 def test_answered_questions_keep_their_sentence_allowance_when_several_are_gated(server, tmp_path, corpus_assistant, barriers):
