@@ -25,7 +25,8 @@ import numpy as np
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.records import PROSE, Evidence, Gap
 from assistant.retrieve import tokenize
-from assistant.sentences import (BOILERPLATE, FRAGMENT, LIST_BULLETS, MINUTES, leans_on_previous, normalise, reported_clause, sentence_problem, split_sentences,
+from assistant.reported_speech import reported_clause
+from assistant.sentences import (BOILERPLATE, FRAGMENT, LIST_BULLETS, MINUTES, leans_on_previous, normalise, sentence_problem, split_sentences,
                                  strip_numbering, without_form_label)
 from assistant.templates import GuidanceQuestion
 from assistant.tuning import Tuning

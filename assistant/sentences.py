@@ -256,45 +256,6 @@ def _is_title(words: list[str]) -> bool:
 _MAIN_CLAUSE = re.compile(r",\s+(?:we|the|our|it|they|this|these|[A-Z][\w'-]*)\s+\w+")
 
 
-# Reported speech in minutes: "The Resourcing Manager added that market supplements were in place ..." states, in
-# its that-clause, what an officer told the meeting about the council. The clause (verbatim, first letter raised)
-# can stand in a plan where the minute cannot; a councillor's or member's words are opinion or question, not
-# the council's position, so theirs stay minutes.
-_SPEECH_FRAME = re.compile(
-    r"^(?:(?:responding|in response|concluding|in addition|further(?:more)?|additionally),\s+)?"
-    r"(?P<speaker>(?:(?:The|A|An)\s+)?(?:[A-Z][\w'\u2019&.-]*\s+(?:(?:of|for|and|&)\s+)?){1,6}?)"
-    r"(?:[^,.;:]{0,80}?\s+and\s+)?(?:also\s+|further\s+|then\s+)?"
-    r"(?:added|advised|informed|assured|reported|explained|confirmed|stated|noted|highlighted|clarified|responded|replied|"
-    r"pointed out|commented|emphasi[sz]ed|said|says)"
-    r"(?:\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting))?\s*,?\s+that\s+(?P<clause>\S.+)$",
-    re.IGNORECASE)
-# The impersonal minute: "It was confirmed that; the central government settlement was better than expected ...".
-# Only verbs that report a fact: "It was suggested/felt/queried that ..." is a view or a question and stays minutes.
-_IMPERSONAL_FRAME = re.compile(
-    r"^it\s+was\s+(?:also\s+|further\s+)?(?:confirmed|reported|explained|noted|advised|highlighted|clarified|stated)"
-    r"(?:\s+(?:to|by)\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting|officers?))?"
-    r"\s+that\s*[;:,]?\s+(?P<clause>\S.+)$", re.IGNORECASE)
-# A resolution as minutes record it: "That Cabinet supports the proposals for the Strategic Asset Review programme
-# ..." is the council's decision once the "That" is gone. Only a decision in the indicative ("supports",
-# "approved"): "That Cabinet approve ..." and "That the comments be noted" are recommendations, not facts.
-_RESOLUTION_FRAME = re.compile(
-    r"^that\s+(?P<clause>(?:the\s+)?(?:full\s+)?(?:cabinet|council|committee|executive|panel|board)\s+"
-    r"(?:supports|supported|approves|approved|agrees|agreed|endorses|endorsed|adopts|adopted|recommends|recommended|"
-    r"allocates|allocated|authorises|authorised|commits|committed)\s+\S.+)$", re.IGNORECASE)
-# "He noted that ...": the speaker is whoever the minute named last, often a councillor asking a question. ("We" is
-# the council speaking for itself.)
-_PRONOUN_SPEAKERS = frozenset({"he", "she", "they"})
-_QUESTION_IN_CLAUSE = re.compile(r"\b(?:asked|queried|questioned|wondered) (?:if|whether|about|how|why|what|when)\b", re.IGNORECASE)
-_NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )members?|councillors?|cllr|mr|mrs|ms|miss|"
-                                  r"residents?|public|questioner)\b", re.IGNORECASE)
-
-
-# What a meeting discussed is a fact whoever reports it: "Councillor Nolan, as Chair of the committee, advised that
-# there had been general discussion around: ..." (a councillor's own view, "that the target was too high", is not).
-_DISCUSSION_HELD = re.compile(r"there\s+(?:had\s+been|has\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:discussions?|debate)\s+"
-                              r"(?:around|about|on|of|regarding|concerning)\b", re.IGNORECASE)
-
-
 def without_form_label(sentence: str) -> str | None:
     """The sentence after a form's label ("Purpose: The borough faces ..." -> "The borough faces ..."); None without one."""
     m = _FORM_LABEL.match(sentence)
@@ -302,23 +263,6 @@ def without_form_label(sentence: str) -> str | None:
         return None
     rest = sentence[m.end():].lstrip()
     return rest[:1].upper() + rest[1:] if rest else None
-
-
-def reported_clause(sentence: str) -> str | None:
-    """The that-clause of an officer's reported speech or of a resolution in minutes, as a sentence; None when it is
-    not one."""
-    sentence = sentence.strip()
-    m = _IMPERSONAL_FRAME.match(sentence) or _RESOLUTION_FRAME.match(sentence)
-    if not m:
-        m = _SPEECH_FRAME.match(sentence)
-        if not m or not m.group("speaker").strip()[:1].isupper() or m.group("speaker").strip().lower() in _PRONOUN_SPEAKERS:
-            return None
-        if _NOT_FOR_THE_COUNCIL.search(m.group("speaker")) and not _DISCUSSION_HELD.match(m.group("clause")):
-            return None
-    clause = m.group("clause")
-    if _QUESTION_IN_CLAUSE.search(clause):
-        return None  # "... that Bury seemed to be at the bottom of the funding scale and asked if ...": a question
-    return clause[0].upper() + clause[1:]
 
 
 # Empty cells of a table row: "... -621.0 - - - - 621.0 ...".

@@ -1,0 +1,53 @@
+"""Minutes' reported speech and resolutions: the clause a plan can use, and whose words are not the council's."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.reported_speech import reported_clause
+from assistant.sentences import sentence_problem
+
+
+@pytest.mark.parametrize(("text", "clause"), [
+    ("That Cabinet supports the proposals for the Strategic Asset Review programme and associated funding requirements.",
+     "Cabinet supports the proposals for the Strategic Asset Review programme and associated funding requirements."),
+    ("That Council approved the revised capital programme of £12m for 2024/25.",
+     "Council approved the revised capital programme of £12m for 2024/25."),
+    # A recommendation in the subjunctive, or a noting, is not yet the council's decision.
+    ("That Cabinet approve the budget for 2024/25 as set out in the report.", None),
+    ("That the comments of the committee be noted.", None),
+])
+def test_a_resolution_offers_the_decision_it_records(text, clause):
+    """Dacorum's asset review was only in a resolution ("That Cabinet supported the proposals for the Strategic Asset
+    Review programme ..."), which was taken for a minute formula: the estate question was reported as a gap."""
+    assert sentence_problem(text) is not None  # as written, a resolution is minutes
+    assert reported_clause(text) == clause
+    if clause:
+        assert sentence_problem(clause) is None
+
+
+@pytest.mark.parametrize("text", [
+    # The speaker is whoever the minute named last, often a councillor; and a question is not a fact.
+    "He noted that the council was at the bottom of the funding scale for the region.",
+    "The Director of Finance noted that the council was at the bottom of the funding scale and asked if the new "
+    "formula might help.",
+])
+def test_a_reported_clause_is_not_offered_from_an_unnamed_speaker_or_with_a_question(text):
+    """Bury's "He noted that Bury seemed to be at the bottom of the funding scale and asked if the new formula might
+    help Bury." was drafted as "Bury seemed to be ... and asked if ...": a councillor's question."""
+    assert reported_clause(text) is None
+
+
+def test_a_clause_the_council_reports_of_itself_is_offered():
+    assert reported_clause("We reported that the council had saved £1.2m by sharing its audit service.") == \
+        "The council had saved £1.2m by sharing its audit service."
+
+
+def test_what_a_meeting_discussed_is_offered_whoever_reports_it_but_not_a_councillor_s_view():
+    """North Herts' Chair of the finance committee "advised that there had been general discussion around:" the car-park
+    income the labels take as the estate answer; a councillor's view stays out as before."""
+    assert reported_clause("Councillor Nolan advised that there had been general discussion around the revenue areas "
+                           "that provided income, in particular car parks.") == \
+        "There had been general discussion around the revenue areas that provided income, in particular car parks."
+    assert reported_clause("Councillor Green said that the savings target for next year was far too high.") is None
+    assert reported_clause("Councillor Green said that there had been no consultation with residents on the closures.") is None
