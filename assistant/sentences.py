@@ -334,6 +334,23 @@ _CLAUSE_THEN_THIS = re.compile(r"^(?:whilst|while|although|though|because|since|
 _INNER_CONSEQUENCE = re.compile(r"^(?:\S+\s+){1,4}?(?:therefore|thus|hence|consequently)\b", re.IGNORECASE)
 
 
+# "We have done all that we can to stop this from happening": a "this" standing for something, inside the sentence's
+# first clause, points back as an opening one does. After a clause boundary it is usually the sentence's own earlier
+# clause ("... the gap will be funded from reserves, and this is therefore ...", labelled draftable). "... would align
+# with this Council Plan" points at the document it came from, wherever it stands.
+_INNER_THIS = re.compile(r"\sthis(?:(?=\s+(?:from|is|was|will|would|has|had|can|could|may|might|means|meant|and|but|or)\b|[.,;:])"
+                         r"|\s+(?:strategy|policy)\b)", re.IGNORECASE)
+_THIS_DOCUMENT = re.compile(r"\sthis\s+(?:council\s+plan|plan|document|paper)\b", re.IGNORECASE)
+_CLAUSE_BOUNDARY = re.compile(r"[,;:(]|\b(?:and|but|or|so|which|while|whilst)\b", re.IGNORECASE)
+
+
+def _points_back_inside(s: str) -> bool:
+    if _THIS_DOCUMENT.search(s):
+        return True
+    inner = _INNER_THIS.search(s)
+    return bool(inner) and not _CLAUSE_BOUNDARY.search(s[:inner.start()])
+
+
 def leans_on_previous(sentence: str) -> bool:
     """Whether the sentence opens on a reference to text before it ("This was lower than forecast...",
     "However, ...") or points back at something named earlier ("these challenges")."""
@@ -344,7 +361,7 @@ def leans_on_previous(sentence: str) -> bool:
         # "It is clear that ... to achieve this vision.": the "it" is the sentence's own, "this vision" is not.
         return bool(_BACK_REFERENCE.search(s))
     return bool(_ANAPHORA.match(s) or _CONTINUATION.match(s) or _DEMONSTRATIVE.match(s) or _THIS.match(s)
-                or _CLAUSE_THEN_THIS.match(s) or _INNER_CONSEQUENCE.match(s))
+                or _CLAUSE_THEN_THIS.match(s) or _INNER_CONSEQUENCE.match(s) or _points_back_inside(s))
 
 
 def _own_it(s: str) -> bool:

@@ -194,3 +194,22 @@ def test_a_consequence_inside_the_sentence_leans_on_its_reason(text, leans):
     from assistant.sentences import leans_on_previous
 
     assert leans_on_previous(text) is leans
+
+
+@pytest.mark.parametrize(("text", "leans"), [
+    # A "this" standing for something said before, inside the first clause; and the document the sentence came from.
+    ("We have done all that we can to stop this from happening and analysis shows the council is cost-efficient.", True),
+    ("The workforce strategy will support this and ensure staff roles are in place.", True),
+    ("Projected savings in the medium term financial plan anticipated that this would be around 3% in 2024-25.", True),
+    ("The Council Delivery Plan and Medium Term Financial Strategy would align with this Council Plan.", True),
+    # After a clause boundary "this" is the sentence's own earlier clause (labelled draftable in the real set).
+    ("Debt is only a temporary source of finance, and this is therefore replaced over time by other financing.", False),
+    ("The council follows the DfT calculator for bus passes and this has presented a £3m pressure.", False),
+    ("The council will report progress against this year's savings of £2m.", False),
+])
+def test_a_this_inside_the_first_clause_points_back(text, leans):
+    """Havering's "We have done all that we can to stop this from happening ..." and North Herts' "... would alight
+    with this Council Plan" were drafted on their own (session 16)."""
+    from assistant.sentences import leans_on_previous
+
+    assert leans_on_previous(text) is leans
