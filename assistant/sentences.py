@@ -82,7 +82,7 @@ _VERBS = (r"(?:asked|advised|noted|said|stated|explained|confirmed|provided|pres
           r"responded|replied|welcomed|thanked|commented|emphasi[sz]ed|added|reported|spoke|sat|introduced|moved|seconded|"
           r"agreed|suggested|raised|undertook|informed|clarified|requested|expressed|acknowledged|outlined|gave|invited|"
           r"received|discussed|considered|commended|praised|concluded|felt|believed|proposed|reminded|assured|referred|says|"
-          r"looked|wished)")
+          r"looked|wished|accepted|admitted|conceded)")
 # People report and ask; bodies only meet ("The Council received £12.8m" is a fact, "Cabinet considered" is a minute).
 _MINUTES = re.compile(
     r"^(?:(?:councillor|cllr|mr|mrs|ms|miss|dr|professor)\.?\s+[A-Z][\w'\u2019-]+|"

@@ -54,6 +54,8 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("Councillor A Jones, Cabinet Member for Finance and Housing, will report at the meeting.", MINUTES),
     ("Concluding, the Leader thanked residents for taking part in the budget consultation.", MINUTES),
     ("At recent meetings I have heard concerns about the cost of agency social workers.", MINUTES),
+    # What officers conceded to a committee is their view in a minute (Havering, session 16).
+    ("Officers accepted that the division between amber and red rated savings was quite subjective.", MINUTES),
     # A form's label, a heading run into the sentence after it, a headline before its opening, a listed objective.
     ("Purpose: the borough faces rising demand for temporary accommodation this winter.", FRAGMENT),
     ("Introduction Traditionally, councils could use capital receipts only for new assets.", FRAGMENT),

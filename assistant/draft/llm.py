@@ -170,8 +170,8 @@ class LLMDrafter:
         """The questions the relevance check found answered, and the gated ones the model is asked all the same.
 
         With `llm_asks: with_evidence` (tuning), a question whose candidates all scored under its threshold is
-        asked too, told so, and its answer kept only if it clears the threshold itself (_check_gated): the
-        relevance check misses answers worded far from the question, and the model reads the passages."""
+        asked too, told so, and its answer kept only if it clears the threshold, plus a margin, itself (_check_gated):
+        the relevance check misses answers worded far from the question, and the model reads the passages."""
         verdicts = assessment.questions
         questions = request.theme.questions
         answered = {q.id for q in questions if verdicts[q.id].answered}
@@ -199,7 +199,7 @@ class LLMDrafter:
     def _check_gated(self, question, answer: list[tuple[str, list[int]]], evidence,
                      verdict: QuestionAssessment) -> tuple[Gap | None, str]:
         """A model's answer to a gated question, scored as the assess stage scores candidates: the gap it leaves when
-        its best sentence is still under the question's threshold, or else a note for the reviewer saying it was kept
+        its best sentence is still under the question's threshold plus the margin (gated_threshold), or else a note for the reviewer saying it was kept
         (it answers a question no passage was found to answer, so it deserves a look). A small model writes topical
         sentences for questions the documents do not answer; this is what keeps them out."""
         threshold = self.gated_threshold(verdict)
