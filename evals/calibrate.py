@@ -25,6 +25,7 @@ import json
 import logging
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -130,16 +131,24 @@ def extract(settings: Settings, councils: list | None = None, work: Path | None 
     so trying another retrieval depth (`retrieval`: passages_per_question, max_evidence_per_theme) costs
     seconds, not an ingest."""
     rows = []
+    for council, assistant in ingested_councils(settings, councils, work, stores):
+        if retrieval:
+            assistant.tuning = assistant.tuning.with_drafting(**retrieval)
+        rows += council_rows(assistant, council)
+    return rows
+
+
+def ingested_councils(settings: Settings, councils: list | None = None, work: Path | None = None,
+                      stores: Path | None = None) -> Iterator[tuple[realworld.Council, Assistant]]:
+    """Each council of ../shared/realworld with its documents ingested into a store of its own, in turn: in a
+    temporary folder under `work`, or kept under `stores`/<council> between runs (ingest skips unchanged files)."""
     for council in councils or realworld.load_councils():
         with tempfile.TemporaryDirectory(prefix=f"calibrate-{council.id}-", dir=work) as tmp:
             base = stores / council.id if stores else Path(tmp)
             docs = realworld.prepare_council(council, base / "documents")
             assistant = Assistant(settings.with_(data_dir=base / "data"))
-            if retrieval:
-                assistant.tuning = assistant.tuning.with_drafting(**retrieval)
             assistant.ingest([docs])
-            rows += council_rows(assistant, council)
-    return rows
+            yield council, assistant
 
 
 def council_rows(assistant: Assistant, council) -> list[Row]:

@@ -27,7 +27,6 @@ import json
 import logging
 import re
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from assistant.config import Settings
 from assistant.draft.llm import GATED_SENTENCES
 from assistant.records import Evidence
 from evals import realworld
-from evals.calibrate import _plateau_middle
+from evals.calibrate import _plateau_middle, ingested_councils
 
 log = logging.getLogger("evals.calibrate_model")
 
@@ -70,28 +69,23 @@ def record(settings: Settings, councils: list | None = None, stores: Path | None
            work: Path | None = None) -> list[GatedAnswer]:
     """Ask the model each labelled gated question of each council, as the LLM drafter asks it."""
     answers = []
-    for council in councils or realworld.load_councils():
-        with tempfile.TemporaryDirectory(prefix=f"calibrate-model-{council.id}-", dir=work) as tmp:
-            base = stores / council.id if stores else Path(tmp)
-            docs = realworld.prepare_council(council, base / "documents")
-            assistant = Assistant(settings.with_(data_dir=base / "data"))
-            assistant.ingest([docs])
-            drafter = assistant.drafter("llm")
-            for theme in assistant.template.themes:
-                # As the LLM drafter sees it: its themes are drafted in parallel, so none excludes another's sentences.
-                request, assessment = assistant.assess_theme(theme.id)
-                _, gated = drafter.questions_to_ask(request, assessment)
-                for question in theme.questions:
-                    label = council.questions.get(question.id)
-                    if question.id not in gated or label is None or label.expect not in ("answer", "gap"):
-                        continue
-                    evidence = drafter.evidence_for(request, question)
-                    answer = drafter.ask(request, question, evidence, GATED_SENTENCES, gated=True)
-                    answers.append(GatedAnswer(council.id, question.id, label.expect,
-                                               assessment.questions[question.id].threshold,
-                                               [[text, list(numbers)] for text, numbers in answer],
-                                               [asdict(e) for e in evidence]))
-                    log.info("%s %s (%s): %s", council.id, question.id, label.expect, answer)
+    for council, assistant in ingested_councils(settings, councils, work, stores):
+        drafter = assistant.drafter("llm")
+        for theme in assistant.template.themes:
+            # As the LLM drafter sees it: its themes are drafted in parallel, so none excludes another's sentences.
+            request, assessment = assistant.assess_theme(theme.id)
+            _, gated = drafter.questions_to_ask(request, assessment)
+            for question in theme.questions:
+                label = council.questions.get(question.id)
+                if question.id not in gated or label is None or label.expect not in ("answer", "gap"):
+                    continue
+                evidence = drafter.evidence_for(request, question)
+                answer = drafter.ask(request, question, evidence, GATED_SENTENCES, gated=True)
+                answers.append(GatedAnswer(council.id, question.id, label.expect,
+                                           assessment.questions[question.id].threshold,
+                                           [[text, list(numbers)] for text, numbers in answer],
+                                           [asdict(e) for e in evidence]))
+                log.info("%s %s (%s): %s", council.id, question.id, label.expect, answer)
     return answers
 
 
