@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.sentences import CITATION_MARKS
+
 # Figures a reader would check: money, percentages, dates, years, counts.
 NUMBER = re.compile(r"£?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per\s?cent|bn|billion|m\b|million|k\b))?", re.IGNORECASE)
 
@@ -15,7 +17,7 @@ def figures(text: str) -> set[str]:
     Canonical forms let the verifier see that '£640,000' in a draft is the '£640,000' of its source.
     Citation markers like [3] are not figures.
     """
-    text = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", text)
+    text = CITATION_MARKS.sub(" ", text)
     found: set[str] = set()
     for match in NUMBER.finditer(text):
         raw = match.group(0).lower().replace(" ", "")

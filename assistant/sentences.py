@@ -11,6 +11,8 @@ from functools import lru_cache
 
 _PARA_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2}){0,3}\)?\.?|[\u2022\u25cf\u25aa\-\*\u00b7]|\(?[a-z]\))\s+(?=\S)")
 _CLOSERS = "\"'\u201d\u2019)"
+# A draft's citation markers: "[3]", "[2, 5]".
+CITATION_MARKS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _EMAIL_URL_PHONE = re.compile(r"@|https?://|www\.|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\[click here", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"^(present|apologies|also in attendance|officers\s*(?:present\s*)?:|resolved|ordered|recommendations?(?:\s*:|\s+(?:to|that)\b)|contact officer|background papers|"
@@ -380,5 +382,13 @@ def is_draftable(sentence: str) -> bool:
 
 def normalise(text: str) -> str:
     """For comparing sentences: lower case, single spaces, no citation markers."""
-    text = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text)
-    return " ".join(text.lower().split())
+    return " ".join(CITATION_MARKS.sub("", text).lower().split())
+
+
+def ends_a_sentence(text: str) -> bool:
+    """Whether text closes as a sentence does (".", "!" or "?"), citation markers and closing quotes aside.
+
+    An ellipsis is not an ending: it marks text cut off ("... has changed and...").
+    """
+    s = CITATION_MARKS.sub("", text).rstrip().rstrip(_CLOSERS)
+    return s.endswith((".", "!", "?")) and not s.endswith(("...", "\u2026"))

@@ -27,7 +27,7 @@ from assistant.draft.injection import is_instruction, strip_injected, without_do
 from assistant.records import Section, Sentence
 from assistant.retrieve import tokenize
 from assistant.figures import NUMBER as _FIGURE_SPAN, figures, money_equivalents  # NUMBER: where each figure is
-from assistant.sentences import TABLE_ROW, is_draftable, sentence_problem, split_sentences, strip_numbering
+from assistant.sentences import TABLE_ROW, ends_a_sentence, is_draftable, sentence_problem, split_sentences, strip_numbering
 from assistant.tuning import load_tuning
 
 # Calibrated on the labelled judge pairs; tuning data like every threshold (prompts/tuning/, assistant/tuning.py).
@@ -85,8 +85,6 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty".split()) if i >= 2}
 _NUMBER_WORDS.update({w: "" for w in "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()})
-_CITATION_MARKS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-_CLOSERS = "\"'\u201d\u2019)"
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|without|cannot|unable)\b|n't\b", re.IGNORECASE)
 
 
@@ -265,7 +263,7 @@ def check_sentence(sentence: Sentence, section: Section, embedder=None, weak_sup
         sentence.flags.append(FLAG_INSTRUCTION)
     if sentence_problem(sentence.text) == TABLE_ROW:
         sentence.flags.append(FLAG_TABLE_ROW)
-    if not _CITATION_MARKS.sub("", sentence.text).rstrip().rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026")):
+    if not ends_a_sentence(sentence.text):
         sentence.flags.append(FLAG_UNFINISHED)
     if not valid:
         sentence.flags.append(FLAG_NO_CITATION)

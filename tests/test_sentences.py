@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_ROW, sentence_problem
+from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_ROW, ends_a_sentence, sentence_problem
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -215,3 +215,13 @@ def test_a_this_inside_the_first_clause_points_back(text, leans):
     from assistant.sentences import leans_on_previous
 
     assert leans_on_previous(text) is leans
+
+
+def test_a_sentence_ends_on_its_stop_whatever_follows_it():
+    """Verification and the junk eval ask the same question of a drafted sentence: does it end?"""
+    for ended in ("Savings were £2m.", "Savings were £2m [3].", "Savings were \u201c£2m.\u201d [3, 4]", "Were savings made?",
+                  "We saved £2m (see the budget report)."):
+        assert ends_a_sentence(ended), ended
+    for open_ended in ("Savings were £2m against a target", "Savings were £2m and...", "Savings were £2m\u2026 [3]",
+                       "Savings were £2m:", "Savings [3]"):
+        assert not ends_a_sentence(open_ended), open_ended

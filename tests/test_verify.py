@@ -76,6 +76,9 @@ def test_a_sentence_cut_off_before_its_end_is_replaced_by_the_source_s_whole_sen
     for whole in ("Spend on consultants was £385,000 in 2023/24.", "Spend on consultants was £385,000 in 2023/24 [2].",
                   "Spend on consultants was \u201c£385,000 in 2023/24.\u201d"):
         assert FLAG_UNFINISHED not in verify_section(_section(Sentence(whole, [2])), strict=False).sentences[0].flags
+    # A trailing ellipsis is the model trailing off, not an ending.
+    for trailing in ("Spend on consultants was £385,000 in 2023/24 and...", "Spend on consultants was £385,000 in\u2026 [2]"):
+        assert FLAG_UNFINISHED in verify_section(_section(Sentence(trailing, [2])), strict=False).sentences[0].flags
 
 
 def test_a_question_is_not_a_statement_of_fact():

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.sentences import CITATION_MARKS, ends_a_sentence
+
 _FUNCTION_WORDS = frozenset(
     "a an the of to in on for and or but is are was were be been has have had will would can could should "
     "with by from at as that which this it its their our we they than also not".split())
@@ -40,10 +42,10 @@ _BOILERPLATE = re.compile(
 
 def junk_kind(sentence: str, first_in_paragraph: bool) -> str | None:
     """Why a drafted sentence is junk, or None when it reads as a sentence of prose."""
-    s = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", sentence).strip()
+    s = CITATION_MARKS.sub("", sentence).strip()
     words = s.split()
     if len(words) < 5 or not (s[:1].isupper() or s[:1].isdigit() or s[:1] in "£\"'\u201c(") \
-            or not s.rstrip("\"'\u201d\u2019)").endswith((".", "!", "?")):
+            or not ends_a_sentence(s):
         return "fragment"
     alpha = [w for w in words if any(c.isalpha() for c in w)]
     function = sum(w.lower().strip(",.;:()") in _FUNCTION_WORDS for w in words)

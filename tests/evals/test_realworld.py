@@ -80,6 +80,8 @@ def test_junk_kinds_on_sentences_a_reader_would_delete():
     assert junk.junk_kind("A Member questioned whether the savings would be delivered on time.", True) == "minute formula"
     assert junk.junk_kind("The Council has due regard to the public sector equality duty in all it does.", True) == "boilerplate"
     assert junk.junk_kind("and the savings", True) == "fragment"
+    assert junk.junk_kind("The direction of travel has changed and the council is now looking at...", True) == "fragment"
+    assert junk.junk_kind("The Council saved £2 million in 2023/24 through its savings programme [3].", True) is None
     assert junk.junk_kind("The Council saved £2 million in 2023/24 through its savings programme.", True) is None
 
 
