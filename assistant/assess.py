@@ -225,6 +225,15 @@ _COMPLEMENT_LEAD = re.compile(r"\b(?:about|around|across|at|between|by|concernin
                               r"regarding|such as|through|to|towards|under|with|within)\s*:$", re.IGNORECASE)
 
 
+# A definition list's entry, set as a list item: a name, a colon, what the named thing is or does ("• Meeting
+# Transcriber: Used to summarise meetings ..."). The description has no verb of its own (grammar.has_main_verb): the label
+# is its subject. It states what the council has, so it is offered as the document sets it, when every other test
+# passes. A register's column label ("Risk: Failure to recruit ...") names no thing: that stays a note.
+_DEFINITION_ENTRY = re.compile(r"^(?!(?:Risks?|Causes?|Consequences?|Impacts?|Issues?|Actions?|Notes?|Status|Outcomes?|"
+                               r"Owners?|Sources?|Mitigations?|Controls?|Events?)\s*:)"
+                               r"[A-Z][\w'\u2019&+.-]*(?:\s+[\w'\u2019&+.-]+){0,4}:\s+[A-Z]")
+
+
 def _lead_clause(sentence: str) -> str | None:
     """A lead-in that a list item completes, as a draft can open with it: the minute's clause ("Councillor X advised
     that there had been general discussion around:" -> "There had been general discussion around:"), None for another
@@ -261,7 +270,7 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
         if not is_item:
             completes = (_lead_clause(sentence),) if _COMPLEMENT_LEAD.search(sentence) else None
         elif completes is not None:
-            problem = sentence_problem(sentence)
+            problem = sentence_problem(sentence, needs_verb=False)  # its verb is the lead-in's
             unit, problem = (None, problem) if problem else _item_unit(completes[0], sentence)
             units.append((pos, unit, problem))
             previous = None
@@ -272,6 +281,8 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
             sentence, problem = clause, sentence_problem(clause)
         elif problem == FRAGMENT and (unlabelled := without_form_label(sentence)):
             sentence, problem = unlabelled, sentence_problem(unlabelled)  # "Purpose: <sentence>"
+        elif problem == FRAGMENT and is_item and _DEFINITION_ENTRY.match(sentence):
+            problem = sentence_problem(sentence, needs_verb=False)
         problem = problem or ("an instruction" if is_instruction(sentence) else None)
         leans = problem is None and leans_on_previous(sentence)
         if problem:

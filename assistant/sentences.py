@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.grammar import has_main_verb
+
 _PARA_NUMBER = re.compile(r"^\s*(?:\(?\d{1,2}(?:\.\d{1,2}){0,3}\)?\.?|[\u2022\u25cf\u25aa\-\*\u00b7]|\(?[a-z]\))\s+(?=\S)")
 _CLOSERS = "\"'\u201d\u2019)"
 # A draft's citation markers: "[3]", "[2, 5]".
@@ -157,8 +159,11 @@ _EXPLETIVE_IT = re.compile(r"^it(?:\s+is|\s+was|\s+will be|\s+would be|'s|\u2019
                            re.IGNORECASE)
 
 
-def sentence_problem(sentence: str) -> str | None:
-    """Why this sentence could not stand alone in a plan (one of PROBLEMS), or None when it can."""
+def sentence_problem(sentence: str, needs_verb: bool = True) -> str | None:
+    """Why this sentence could not stand alone in a plan (one of PROBLEMS), or None when it can.
+
+    needs_verb=False leaves out the parser's test (grammar.has_main_verb): for a list item that a lead-in completes.
+    """
     s = sentence.strip()
     words = s.split()
     if not 6 <= len(words) <= 70:
@@ -196,6 +201,8 @@ def sentence_problem(sentence: str) -> str | None:
         return TABLE_ROW
     if s.count("(") != s.count(")") or s.count("\u201c") != s.count("\u201d"):
         return FRAGMENT
+    if needs_verb and not has_main_verb(s):
+        return FRAGMENT  # notes, not prose: "Failure to recruit ... resulting in ...", "Chat Assistant: A secure tool ..."
     return None
 
 
