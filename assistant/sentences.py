@@ -212,7 +212,7 @@ def sentence_problem(sentence: str, needs_verb: bool = True) -> str | None:
 # ..."): none is the council stating its plan. Speech verbs only count with what follows speech ("added that"),
 # so "The Digital Team added 40 online forms" is still a fact.
 _ROLE_SPEAKER = re.compile(
-    r"^(?:The\s+)?(?:(?!(?:Council|County|Borough|City|Government|Authority|We|Our|It|This|These)\b)[A-Z][\w'\u2019&-]*\s+"
+    r"^(?:The\s+)?(?:(?!(?:Council|County|Borough|City|Government|Authority|We|Our|It|This|These)\b)(?:[A-Z]|[a-z]+[A-Z])[\w'\u2019&-]*\s+"
     r"(?:(?:of|for|and|&)\s+)?){1,6}(?:also\s+|further\s+|then\s+|next\s+)?"
     r"(?:added|advised|informed|assured|responded|replied|pointed out|clarified|remarked|commented|explained|says)"
     r"(?:\s+(?:that|he|she|they)\b|\s*,|\s+the\s+(?:committee|members?|panel|board|meeting|cabinet)\b|\s+to\b)")

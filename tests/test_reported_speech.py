@@ -51,3 +51,19 @@ def test_what_a_meeting_discussed_is_offered_whoever_reports_it_but_not_a_counci
         "There had been general discussion around the revenue areas that provided income, in particular car parks."
     assert reported_clause("Councillor Green said that the savings target for next year was far too high.") is None
     assert reported_clause("Councillor Green said that there had been no consultation with residents on the closures.") is None
+
+
+@pytest.mark.parametrize(("text", "clause"), [
+    # A role whose organisation is a camel-case brand ("oneSource", "eServices") is still a speaker at the meeting.
+    ("The oneSource Managing Director advised that the shared service began in 2013 as a partnership of two boroughs.",
+     "The shared service began in 2013 as a partnership of two boroughs."),
+    ("The eServices Manager explained that 40 forms had moved online in the year.",
+     "40 forms had moved online in the year."),
+])
+def test_a_speaker_whose_title_opens_in_lower_case_is_still_a_minute(text, clause):
+    """Havering's "The oneSource Managing Director advised that ..." was drafted whole, frame and all: the role
+    rule only knew titles that open with a capital."""
+    assert sentence_problem(text) == "minute formula"
+    assert reported_clause(text) == clause
+    # A team doing something is a fact, whatever its brand.
+    assert sentence_problem("The eServices team added 40 online forms to the website this year.") is None
