@@ -2,14 +2,14 @@
 
 Minutes state facts in reported speech ("The Head of Finance reported that <clause>") and decisions as resolutions
 ("That Cabinet supports <...>"). The clause is the source's own words; who said it decides whether it is the
-council's position. Used by the assess stage (assess.passage_units) on sentences the filter calls minutes.
+council's position. Used by the assess stage (units.passage_units) on sentences the filter calls minutes.
 """
 
 from __future__ import annotations
 
 import re
 
-# Reported speech in minutes: "The Resourcing Manager added that market supplements were in place ..." states, in
+# Reported speech in minutes: "The Resourcing Manager added that agency rates were now capped ..." states, in
 # its that-clause, what an officer told the meeting about the council. The clause (verbatim, first letter raised)
 # can stand in a plan where the minute cannot; a councillor's or member's words are opinion or question, not
 # the council's position, so theirs stay minutes.
@@ -21,14 +21,14 @@ _SPEECH_FRAME = re.compile(
     r"pointed out|commented|emphasi[sz]ed|said|says)"
     r"(?:\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting))?\s*,?\s+that\s+(?P<clause>\S.+)$",
     re.IGNORECASE)
-# The impersonal minute: "It was confirmed that; the central government settlement was better than expected ...".
+# The impersonal minute: "It was confirmed that; the county's funding allocation came in above forecast ...".
 # Only verbs that report a fact: "It was suggested/felt/queried that ..." is a view or a question and stays minutes.
 _IMPERSONAL_FRAME = re.compile(
     r"^it\s+was\s+(?:also\s+|further\s+)?(?:confirmed|reported|explained|noted|advised|highlighted|clarified|stated)"
     r"(?:\s+(?:to|by)\s+(?:the\s+)?(?:committee|members|panel|board|cabinet|council|meeting|officers?))?"
     r"\s+that\s*[;:,]?\s+(?P<clause>\S.+)$", re.IGNORECASE)
-# A resolution as minutes record it: "That Cabinet supports the proposals for the Strategic Asset Review programme
-# ..." is the council's decision once the "That" is gone. Only a decision in the indicative ("supports",
+# A resolution as minutes record it: "That Cabinet supports the plans for the Depot Relocation project ..." is
+# the council's decision once the "That" is gone. Only a decision in the indicative ("supports",
 # "approved"): "That Cabinet approve ..." and "That the comments be noted" are recommendations, not facts.
 _RESOLUTION_FRAME = re.compile(
     r"^that\s+(?P<clause>(?:the\s+)?(?:full\s+)?(?:cabinet|council|committee|executive|panel|board)\s+"
@@ -41,8 +41,8 @@ _QUESTION_IN_CLAUSE = re.compile(r"\b(?:asked|queried|questioned|wondered) (?:if
 _NOT_FOR_THE_COUNCIL = re.compile(r"\b(?:(?<!cabinet )(?<!executive )(?<!lead )members?|councillors?|cllr|mr|mrs|ms|miss|"
                                   r"residents?|public|questioner)\b", re.IGNORECASE)
 
-# What a meeting discussed is a fact whoever reports it: "Councillor Nolan, as Chair of the committee, advised that
-# there had been general discussion around: ..." (a councillor's own view, "that the target was too high", is not).
+# What a meeting discussed is a fact whoever reports it: "Councillor Ahmed, as Chair of the committee, advised that
+# there had been a lively debate about: ..." (a councillor's own view, "that the target was too high", is not).
 _DISCUSSION_HELD = re.compile(r"there\s+(?:had\s+been|has\s+been|was|were)\s+(?:\w+\s+){0,2}?(?:discussions?|debate)\s+"
                               r"(?:around|about|on|of|regarding|concerning)\b", re.IGNORECASE)
 
@@ -60,5 +60,5 @@ def reported_clause(sentence: str) -> str | None:
             return None
     clause = m.group("clause")
     if _QUESTION_IN_CLAUSE.search(clause):
-        return None  # "... that Bury seemed to be at the bottom of the funding scale and asked if ...": a question
+        return None  # "... that <a fact> and asked if <something>": a councillor's question, not a fact
     return clause[0].upper() + clause[1:]

@@ -47,13 +47,13 @@ def split_sentences(text: str) -> list[str]:
         for piece in (s.strip() for s in _segmenter().segment(para)):
             if piece and out and ((_INSIDE_A_NAME.search(out[-1]) and _NAME_GOES_ON.match(piece))
                                   or (_ABBREVIATION_END.search(out[-1]) and piece[:1].isupper())):
-                out[-1] = f"{out[-1]} {piece}"  # "the Let's Do It!" + "Strategy sets out ..."; "Hall,St." + "Owen Street"
+                out[-1] = f"{out[-1]} {piece}"  # "the Let's Go Green!" + "Strategy names ..."; "Hall,St." + "Owen Street"
             elif piece:
                 out.append(piece)
     return out
 
 
-# An exclamation mark inside a title ("within the Let's Do It! Strategy"): the words before it are capitalised after
+# An exclamation mark inside a title ("within the Let's Go Green! Strategy"): the words before it are capitalised after
 # a lower-case word, and the next piece goes on with a noun rather than a new subject. "We did it! The council
 # saved £2m." and "Well Done! Staff worked hard." still split.
 _INSIDE_A_NAME = re.compile(r"(?:^(?:The|A|An|Our)\s+|\s[a-z]+\s+)(?:[A-Z][\w'\u2019]*\s+){1,3}[A-Z][\w'\u2019]*!$")
@@ -103,7 +103,7 @@ _MINUTES_OPENERS = re.compile(
     r"provided|presented|also|explained|stated|summarised|detailed)|members (?:were|had been) (?:informed|advised|told|reminded)|"
     r"(?:council|cabinet|the committee|the board) considered|i\s|we were told|in response\b)", re.IGNORECASE)
 # A decision list or resolution, its subject left in the heading above it: "That Cabinet approved ...",
-# "That the comments ... be noted", "Adopted the Digital Strategy (Appendix A).", "He asked how ...".
+# "That the comments ... be noted", "Adopted the Parking Strategy (Appendix B).", "He asked how ...".
 _DECISION = re.compile(
     r"^(?:That\s|(?i:(?:adopted|approved|agreed|noted|endorsed|considered|resolved|delegated|commented|recommended)\s+"
     r"(?:the|a|an|to|that|on|\w+ing)\b|discussions? (?:centred|centered|focused|focussed|were held)\b|(?:he|she)\s+(?:\w+\s+){0,2}?" + _VERBS + r"\b|"
@@ -123,14 +123,14 @@ _REPORT_FURNITURE = re.compile(
     r"\bin this (?:report|statement|paper)\b|\bthe following table\b|\bthis report (?:sets out|provides|presents|seeks|asks)\b|"
     r"\b(?:can be found|is now available|are now available) (?:below|above|here|on this page|in the documents)|\bon this page\b|"
     r"\battached (?:as|at) (?:an )?appendix|^venue:|"
-    # "Cabinet approved the MTFS ... as set out in Appendix A to the report": the content is in an appendix the plan's
+    # "Cabinet agreed the fees ... as listed in Appendix C": the content is in an appendix the plan's
     # reader does not have; every such sentence of the labelled set is a resolution or report furniture.
     r"\b(?:as )?(?:set out|detailed|shown|attached|included|contained|listed|outlined) (?:in|at|as) (?:an? )?(?:appendix|appendices|annex|"
     r"paragraphs? \d)|"
-    # "The second half of the report sets out ...": what the report does, not what the council does.
+    # "The final part of the report describes ...": what the report does, not what the council does.
     r"\b(?:half|part|section|rest|remainder) of (?:the|this) (?:report|paper)\b|"
-    # A report's caveat on its own proposals ("The draft proposals are subject to various consultation exercises,
-    # further analysis of reserves ..."): the status of a document, not a fact a plan can use.
+    # A report's caveat on its own proposals ("The draft proposals are subject to <consultation, further analysis,
+    # ...>"): the status of a document, not a fact a plan can use.
     r"^(?:the |these |all )?(?:(?:draft|budget|savings) ){0,2}(?:proposals|figures|estimates|projections|forecasts) "
     r"(?:are|is|remain|will be|may be|were) (?:still |all )?subject to\b|"
     r"\bthe (?:table|chart|graph|figure|diagram) (?:below|above)\b|"
@@ -221,7 +221,7 @@ _TO_THE_MEETING = re.compile(r"\b(?:informed|assured|advised|told|reminded|updat
 _MEETING_BUSINESS = re.compile(r"\battention was drawn to\b|\bin attendance\b|\bwould be taken (?:first|next|as read)\b|"
                                r"\b(?:members|the committee|the panel|the board) (?:was|were) (?:asked|invited|informed|advised|told|reminded)\b|"
                                r"\bshared their (?:congratulations|thanks|condolences)\b|\bannounced the (?:passing|death)\b|"
-                               # the meeting's running order: "... announced that the order of items on the agenda would change."
+                               # the meeting's running order: "... announced a late swap between two items on the agenda."
                                r"\bitems? (?:on|of) the agenda\b|"
                                # a report's cover line: "Councillor X, Cabinet Member for Finance, will report at the meeting."
                                r"\bwill (?:report|attend|be present|speak) (?:at|to) (?:the|this) meeting\b", re.IGNORECASE)
@@ -247,8 +247,8 @@ _FORM_PROMPT = re.compile(r"^briefly (?:describe|explain|outline)\b|\bplease (?:
 _TITLE_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with & -".split())
 
 
-# An agenda item's title ending in a full stop: "An update on progress against the Delivery Plan.", "The final report
-# to show performance against the KPIs for 2020-21." Only without a verb of its own ("A report on the budget was
+# An agenda item's title ending in a full stop: "An update on progress against the Housing Programme.", "The annual
+# report to show results against the Service Standards for 2019-20." Only without a verb of its own ("A report on the budget was
 # presented to Cabinet." is a fact).
 _ITEM_TITLE = re.compile(r"^(?:an?|the)\s+(?:\w+\s+)?(?:update|report|summary|overview|briefing|presentation|review)\s+"
                          r"(?:on|of|to show|regarding|about|setting out|for)\b", re.IGNORECASE)
@@ -257,7 +257,7 @@ _FINITE_HINT = re.compile(r"(?<!to )\b(?:am|is|are|was|were|be|been|has|have|had
 
 
 def _is_title(words: list[str]) -> bool:
-    """A heading in title case ("Future Service Design of Waste, Recycling and Street Cleansing Services."): every
+    """A heading in title case ("Future Delivery of Libraries, Museums and Community Learning Services."): every
     word but the small ones capitalised. A sentence has lower-case verbs and nouns somewhere."""
     content = [w.strip(".,;:()\"'\u2018\u2019\u201c\u201d") for w in words]
     content = [w for w in content if w and w.lower() not in _TITLE_SMALL_WORDS]
@@ -299,7 +299,7 @@ def _semicolon_cells(s: str) -> bool:
     return len(cells) >= 4 and sum(bool(_BARE_FIGURE.match(c)) for c in cells) >= 2
 
 
-# "These being moved into a current document ...": an absolute phrase with no main clause, or one leaning on the
+# "These being folded into a single agreement ...": an absolute phrase with no main clause, or one leaning on the
 # sentence before it for "these"; either way not a sentence of the plan.
 _ABSOLUTE_OPENER = re.compile(r"^(?:these|this|those|they|it)\s+being\b", re.IGNORECASE)
 # An action-plan bullet with no subject ("Evaluate the impact on ...", "Consider the strategic contributions ..."):
@@ -319,31 +319,31 @@ _BACK_REFERENCE = re.compile(r"\b(?:this|these|those)\s+(?!(?:year|month|week|qu
 
 
 # "It was created to address ...", "It is expected to save £2m": a participle and a purpose, so "it" is a thing named
-# before (Trafford's "It was created to address a challenge common to all public bodies" had lost its programme).
+# before (Trafford's "It was <participle> to <purpose>" sentence had lost the programme it described).
 # A decision is still the sentence's own: "It was agreed to defer the item".
 _PARTICIPLE_TO = re.compile(r"^it(?:\s+is|\s+was|\s+will be|\s+would be|'s|\u2019s)\s+(?:not\s+)?(?:being\s+)?"
                             r"(?!(?:agreed|decided|resolved|proposed|recommended|requested)\b)(?:\w+ed|made|built|set up|run|used)\s+to\b",
                             re.IGNORECASE)
 
 
-# "As an overarching policy framework document, it guides ...": the phrase describes the "it", which only a sentence
+# "As a top-level planning statement, it steers ...": the phrase describes the "it", which only a sentence
 # before named. ("As a result of ..., it was agreed that ..." opens on a cause, and its "it" is its own.)
 _AS_DESCRIPTION = re.compile(r"^as an?\s+(?!(?:result|consequence|whole|rule|minimum|matter|part|means)\b)[^,]{3,80},\s+(?=(?:it|they)\b)",
                              re.IGNORECASE)
 
 
-# "Whilst a final report will be shared ..., this summary demonstrates ...": after an opening subordinate clause, the
+# "Whilst a full review will go to ..., this note shows ...": after an opening subordinate clause, the
 # main clause's "this <noun>" points back as surely as it does at the start of a sentence.
 _CLAUSE_THEN_THIS = re.compile(r"^(?:whilst|while|although|though|because|since|as|if|when|once|until|before|after|following|"
                                r"having|with|given|in (?:line|addition) (?:with|to))\b[^,;]{3,160},\s+this\s+(?!(?:year|month|week|"
                                r"quarter|financial year|time)\b)[a-z]", re.IGNORECASE)
 
 
-# "The strategy therefore focuses on the next 5 years.": the reason is in the sentence before.
+# "The plan therefore looks ahead only to 2028.": the reason is in the sentence before.
 _INNER_CONSEQUENCE = re.compile(r"^(?:\S+\s+){1,4}?(?:therefore|thus|hence|consequently)\b", re.IGNORECASE)
 
 
-# "We have done all that we can to stop this from happening": a "this" standing for something, inside the sentence's
+# "We took every step we could to prevent this from recurring": a "this" standing for something, inside the sentence's
 # first clause, points back as an opening one does. After a clause boundary it is usually the sentence's own earlier
 # clause ("... the gap will be funded from reserves, and this is therefore ...", labelled draftable). "... would align
 # with this Council Plan" points at the document it came from, wherever it stands.

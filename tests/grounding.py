@@ -19,7 +19,7 @@ def unbulleted(text: str) -> str:
 
 def verbatim_in(sentence: str, passage: str) -> bool:
     """Word for word, the first letter aside: a minute's "... reported that the number of ..." is drafted as its
-    clause, "The number of ...", capitalised (assess.passage_units); list marks aside. A list item that completes its
+    clause, "The number of ...", capitalised (units.passage_units); list marks aside. A list item that completes its
     lead-in is drafted joined to it ("... general discussion around: The revenue areas ..."): then the lead-in and
     the item are each word for word, the item after the lead-in (other items may come between)."""
     text, passage = squash(sentence), squash(unbulleted(passage))

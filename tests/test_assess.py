@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.api import _remark_gaps
-from assistant.assess import LEANS, Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, passage_units, repeats, sentence_homes
+from assistant.assess import Assessor, Candidate, QuestionAssessment, ThemeAssessment, below, repeats, sentence_homes
 from assistant.records import TABLE, Section, Sentence
 from assistant.sentences import FRAGMENT
 from assistant.tuning import load_tuning
@@ -187,80 +187,6 @@ def test_a_statement_about_councils_in_general_is_told_from_the_council_s_own(se
     from assistant.assess import about_councils_in_general
 
     assert about_councils_in_general(sentence) is general
-
-
-def test_minutes_offer_what_an_officer_reported_not_who_said_it():
-    """Minutes hold facts in reported speech. An officer's that-clause is offered as the sentence (its first letter
-    raised); a councillor's or member's words are opinion or question and stay out, as does a form's label."""
-    text = ("The Head of Finance reported that the council had saved £1.2 million in 2023/24 by sharing its audit service. "
-            "Councillor Green said that the savings target for next year was far too high. "
-            "Purpose: The borough faces rising demand for temporary accommodation this winter.")
-    units = [unit for _, unit, _ in passage_units(text)]
-    assert units[0] == ["The council had saved £1.2 million in 2023/24 by sharing its audit service."]
-    assert units[1] is None
-    assert units[2] == ["The borough faces rising demand for temporary accommodation this winter."]
-
-
-def test_impersonal_minutes_offer_the_fact_they_record_but_not_a_view():
-    """"It was confirmed that; <clause>" records a fact the meeting was given (Herefordshire's grant figures sat
-    in one and were lost as a minute formula); "It was suggested that ..." is a view and stays out."""
-    text = ("It was confirmed that; the central government settlement was better than expected at £2.5m and the "
-            "Rural Services Delivery Grant was increased to £945,000. "
-            "It was suggested that the council should sell its headquarters. "
-            "It was noted by the committee that agency spend had fallen by a third since April.")
-    units = [unit for _, unit, _ in passage_units(text)]
-    assert units[0] == ["The central government settlement was better than expected at £2.5m and the Rural Services "
-                        "Delivery Grant was increased to £945,000."]
-    assert units[1] is None
-    assert units[2] == ["Agency spend had fallen by a third since April."]
-
-
-def test_a_resolution_in_minutes_is_offered_as_the_council_s_decision():
-    text = ("1. That Cabinet supports the proposals for the Strategic Asset Review programme and associated funding "
-            "requirements. That the comments of the committee be noted.")
-    units = [unit for _, unit, _ in passage_units(text)]
-    assert units == [["Cabinet supports the proposals for the Strategic Asset Review programme and associated funding "
-                      "requirements."], None]
-
-
-def test_an_it_after_a_sentence_that_only_says_something_exists_is_not_offered():
-    """Dacorum's "It recognises the organisation's broader transformation ..." was drafted after "There will be a
-    focus on recruitment ...": its "it" was the People Strategy two sentences back, so the pair still dangled."""
-    text = ("There will be a focus on recruitment, as well as developing skills to support the change process. "
-            "It recognises the organisation's broader transformation, particularly commercialisation. "
-            "The People Strategy was adopted in March 2024 by the Cabinet. "
-            "It sets out how the council will recruit and keep the staff it needs.")
-    units = passage_units(text)
-    assert units[1] == (1, None, LEANS)
-    assert units[3][1] == ["The People Strategy was adopted in March 2024 by the Cabinet.",
-                           "It sets out how the council will recruit and keep the staff it needs."]
-
-
-def test_a_list_item_that_completes_its_lead_in_is_offered_with_it_or_not_at_all():
-    """North Herts' "The revenue areas that provided income received by Council, in particular around car parks." was
-    drafted on its own: a noun phrase completing "... general discussion around:". After a lead-in ending on a
-    preposition an item is offered joined to it, as one sentence; when the lead-in is a councillor's view (which a
-    draft does not take as the council's), the item is not offered at all. Items under a lead-in that does not end on
-    a preposition ("The key risks are:") are sentences of their own."""
-    text = ("Councillor Green said that the council should spend less on:\n"
-            "\u2022 The consultants it hires for its regeneration schemes in the town centre.\n\n"
-            "The Head of Finance reported that savings would come from:\n"
-            "\u2022 The new waste contract procured with Stevenage Borough Council in 2023.\n\n"
-            "Our productivity work focuses on:\n"
-            "\u2022 Digital services that residents can use at any time of day.\n\n"
-            "The key risks are:\n"
-            "\u2022 Demand for temporary accommodation rose by 12% in the year to March.")
-    units = passage_units(text)
-    assert units[1][1:] == (None, FRAGMENT)
-    assert units[3][1] == ["Savings would come from: The new waste contract procured with Stevenage Borough Council in 2023."]
-    assert units[5][1] == ["Our productivity work focuses on: Digital services that residents can use at any time of day."]
-    assert units[7][1] == ["Demand for temporary accommodation rose by 12% in the year to March."]
-    assert [u[1] for u in units if u[1]] == [units[3][1], units[5][1], units[7][1]]  # no lead-in is offered on its own
-    # What a meeting discussed is a fact whoever reports it: the minute's frame goes, the lead-in's clause stays.
-    discussed = passage_units("Councillor Nolan advised that there had been general discussion around:\n"
-                              "\u2022 The revenue areas that provided income received by Council, in particular around car parks.")
-    assert discussed[1][1] == ["There had been general discussion around: The revenue areas that provided income received "
-                               "by Council, in particular around car parks."]
 
 
 def _assessed(question_id: str, scored: dict[str, float], threshold: float = 0.5) -> QuestionAssessment:

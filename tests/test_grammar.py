@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.assess import passage_units
+from assistant.units import passage_units
 from assistant.grammar import has_main_verb
 from assistant.sentences import FRAGMENT, sentence_problem
 

@@ -9,17 +9,17 @@ from assistant.sentences import sentence_problem
 
 
 @pytest.mark.parametrize(("text", "clause"), [
-    ("That Cabinet supports the proposals for the Strategic Asset Review programme and associated funding requirements.",
-     "Cabinet supports the proposals for the Strategic Asset Review programme and associated funding requirements."),
+    ("That Cabinet supports the plans for the Depot Relocation project and the borrowing it will need.",
+     "Cabinet supports the plans for the Depot Relocation project and the borrowing it will need."),
     ("That Council approved the revised capital programme of £12m for 2024/25.",
      "Council approved the revised capital programme of £12m for 2024/25."),
     # A recommendation in the subjunctive, or a noting, is not yet the council's decision.
-    ("That Cabinet approve the budget for 2024/25 as set out in the report.", None),
+    ("That Cabinet approve the revised schedule of fees and charges for next year.", None),
     ("That the comments of the committee be noted.", None),
 ])
 def test_a_resolution_offers_the_decision_it_records(text, clause):
-    """Dacorum's asset review was only in a resolution ("That Cabinet supported the proposals for the Strategic Asset
-    Review programme ..."), which was taken for a minute formula: the estate question was reported as a gap."""
+    """Dacorum's asset review was only in a resolution (a "That Cabinet supports ..." naming the review programme),
+    which was taken for a minute formula: the estate question was reported as a gap."""
     assert sentence_problem(text) is not None  # as written, a resolution is minutes
     assert reported_clause(text) == clause
     if clause:
@@ -28,13 +28,14 @@ def test_a_resolution_offers_the_decision_it_records(text, clause):
 
 @pytest.mark.parametrize("text", [
     # The speaker is whoever the minute named last, often a councillor; and a question is not a fact.
-    "He noted that the council was at the bottom of the funding scale for the region.",
-    "The Director of Finance noted that the council was at the bottom of the funding scale and asked if the new "
-    "formula might help.",
+    "He noted that the borough received the least grant per head in the county.",
+    "The Director of Finance noted that the borough received the least grant per head and asked if the review "
+    "might change that.",
 ])
 def test_a_reported_clause_is_not_offered_from_an_unnamed_speaker_or_with_a_question(text):
-    """Bury's "He noted that Bury seemed to be at the bottom of the funding scale and asked if the new formula might
-    help Bury." was drafted as "Bury seemed to be ... and asked if ...": a councillor's question."""
+    """Bury's minute of a councillor noting where the town stood on the funding scale and asking whether the new
+    formula would help ("He noted that <fact> and asked if <question>.") was drafted as its that-clause, "and asked
+    if ..." included: a councillor's question."""
     assert reported_clause(text) is None
 
 
@@ -44,11 +45,11 @@ def test_a_clause_the_council_reports_of_itself_is_offered():
 
 
 def test_what_a_meeting_discussed_is_offered_whoever_reports_it_but_not_a_councillor_s_view():
-    """North Herts' Chair of the finance committee "advised that there had been general discussion around:" the car-park
-    income the labels take as the estate answer; a councillor's view stays out as before."""
-    assert reported_clause("Councillor Nolan advised that there had been general discussion around the revenue areas "
-                           "that provided income, in particular car parks.") == \
-        "There had been general discussion around the revenue areas that provided income, in particular car parks."
+    """North Herts' Chair of the finance committee reported a discussion of the car-park income the labels take as
+    the estate answer; a councillor's view stays out as before."""
+    assert reported_clause("Councillor Ahmed advised that there had been a lively debate about the fees that brought "
+                           "in income, notably at leisure centres.") == \
+        "There had been a lively debate about the fees that brought in income, notably at leisure centres."
     assert reported_clause("Councillor Green said that the savings target for next year was far too high.") is None
     assert reported_clause("Councillor Green said that there had been no consultation with residents on the closures.") is None
 

@@ -18,23 +18,23 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("The Cabinet Member for Finance to approve the adoption of the Digital Strategy.", MINUTES),
     # Table cells run together, a page footer glued in at a page break, list items run together, a task list.
     ("Review of the parks contract with savings of -120.0 - - - - 120.0 planned in year two.", TABLE_ROW),
-    ("Small differences occur, and tables may appear not Page 12 of 40 to add up.", FRAGMENT),
+    ("Figures are rounded, so some columns may seem not Page 9 of 52 to sum exactly.", FRAGMENT),
     ("The new plan will: - improve the roads - build more homes - support local businesses.", FRAGMENT),
-    ("Evaluate the impact on organisational performance and the use of intelligence.", FRAGMENT),
+    ("Evaluate the effect of the new rota on staff wellbeing and sickness absence.", FRAGMENT),
     # Cells of a borderless table read as prose: a row label and its figure, one cell run into the next.
-    ("Efficiency Savings £3.5m savings aimed at the same outcomes at less cost in each directorate.", TABLE_ROW),
-    ("Transformation - £12.1m savings aimed at avoiding future cost increases in social care.", TABLE_ROW),
+    ("Leaner Processes £2.7m reductions from doing the same work for less money in every service.", TABLE_ROW),
+    ("Redesign - £8.4m reductions intended to prevent later demand growth in children's services.", TABLE_ROW),
     ("Scope for Improvement - High The council has planned savings in every year since 2012.", TABLE_ROW),
-    ("Improvement - High The 2022-23 outturn was the first overspend in twenty years.", TABLE_ROW),
-    ("Service Other estimated spending increases to deliver strategic priorities and service improvements.", TABLE_ROW),
+    ("Rating - Medium The 2021-22 position was the only deficit in a decade.", TABLE_ROW),
+    ("Service Other expected cost pressures from meeting corporate goals and raising standards.", TABLE_ROW),
     ("Pay Additional net cost of the proposed pay award and the new pay structure.", TABLE_ROW),
     ("Considered adding indicators on the performance of suppliers and staff satisfaction.", MINUTES),
     ("The Panel were notified of the work on recruitment and retention across the Council.", MINUTES),
     ("The Finance Manager presented the report to the Committee and answered questions.", MINUTES),
     ("The table below shows the online transactions completed for each service area.", BOILERPLATE),
-    ("Further details on the capital programme are in the Investment Strategy at Appendix N.", BOILERPLATE),
+    ("Further details on the disposals pipeline sit in the Estates Plan in Annex D.", BOILERPLATE),
     # The meeting's running order; an absolute phrase with no main clause of its own.
-    ("The Chairman announced that the order of items on the agenda had been changed.", MINUTES),
+    ("The Chairman announced a late swap between two items on the agenda for the evening.", MINUTES),
     ("These being transferred into a new agreement covering the annual service level document.", FRAGMENT),
     # A table passage's row as its loader writes it, or as a model copies it.
     ("Street Lighting; Highways and Transport; LED conversion programme savings; 70.7; 50.9; 61.9.", TABLE_ROW),
@@ -51,32 +51,32 @@ from assistant.sentences import BOILERPLATE, FRAGMENT, HEADING, MINUTES, TABLE_R
     ("The review gave scope for up to £40m but informed the Committee that £25m was committed.", MINUTES),
     ("Members' attention was drawn to the spending on locum lawyers in the legal service.", MINUTES),
     ("Councillors Brown and Green were in attendance for the item on the leisure contract.", MINUTES),
-    ("Councillor A Jones, Cabinet Member for Finance and Housing, will report at the meeting.", MINUTES),
+    ("Councillor B Patel, Cabinet Member for Parks and Libraries, will report at the meeting.", MINUTES),
     ("Concluding, the Leader thanked residents for taking part in the budget consultation.", MINUTES),
     ("At recent meetings I have heard concerns about the cost of agency social workers.", MINUTES),
     # What officers conceded to a committee is their view in a minute (Havering, session 16).
-    ("Officers accepted that the division between amber and red rated savings was quite subjective.", MINUTES),
+    ("Officers accepted that the line between green and amber risk scores was somewhat arbitrary.", MINUTES),
     # A form's label, a heading run into the sentence after it, a headline before its opening, a listed objective.
     ("Purpose: the borough faces rising demand for temporary accommodation this winter.", FRAGMENT),
     ("Introduction Traditionally, councils could use capital receipts only for new assets.", FRAGMENT),
-    ("Key recommendations - Refresh your 2030 strategy, using it to tell the story as a positive vision.", FRAGMENT),
+    ("Key recommendations - Revisit your 2035 vision, making it a clearer account of local ambition.", FRAGMENT),
     ("Northshire Pay Policy Statement 2025/2026 The Council seeks to recruit and retain staff fairly.", FRAGMENT),
     ("Northshire Borough Council must save £3m as budget talks begin Northshire Borough Council has said it must save £3m.", FRAGMENT),
     ("To embed fair employment practices in all our recruitment and service delivery.", FRAGMENT),
-    ("An update on progress against the Council Delivery Plan for the year.", FRAGMENT),
-    ("The final report to show performance against the Key Performance Indicators for 2020-21.", FRAGMENT),
+    ("An update on progress against the Housing Improvement Programme for the quarter.", FRAGMENT),
+    ("The annual report to show results against the Service Standards for 2019-20.", FRAGMENT),
     # A heading in title case with a full stop, and a form's prompt to whoever fills it in.
-    ("Future Design of Waste, Recycling and Street Cleansing Services.", HEADING),
+    ("Future Delivery of Libraries, Museums and Community Learning Services.", HEADING),
     ("Briefly describe the project and please include your aims and objectives for the year ahead.", FRAGMENT),
-    ("J Smith next looked at the People Strategy, noting its aims for the workforce.", MINUTES),
-    ("Lastly, it was noted there will be development plans for staff in every service.", MINUTES),
+    ("K Osei next looked at the Carbon Plan, setting out its targets for the fleet.", MINUTES),
+    ("Lastly, it was noted that every team would hold a review of its budget in May.", MINUTES),
     # A web page's teaser, cut off where the page links to the rest.
-    ("Northshire is less deprived than others but over the last four years direction of travel has changed and...", FRAGMENT),
+    ("Southdale is more prosperous than its neighbours yet in the past three years the trend has reversed and...", FRAGMENT),
     ("The council will consult residents on three options for the future of the leisure centre\u2026", FRAGMENT),
-    ("Items may need to be updated in future, and members were asked to take the strategies together.", MINUTES),
+    ("Targets might have to be revised later, and members were asked to read the two plans side by side.", MINUTES),
     # What the report does, and content left to a numbered paragraph of it (session 15).
-    ("The second half of the report sets out a proposed approach for developing the 2023/24 Corporate Plan.", BOILERPLATE),
-    ("Cabinet adopted the performance indicators set out in paragraph 8.3 for 2024/25.", BOILERPLATE),
+    ("The final part of the report describes a suggested route to refreshing the 2026/27 Council Plan.", BOILERPLATE),
+    ("Cabinet agreed the service measures set out in paragraph 5.2 for 2025/26.", BOILERPLATE),
     # A pointer to text the plan does not show (session 16: North Herts' grants criteria "(below)").
     ("Applications are assessed against the Prosperity Fund criteria (below) by officers.", BOILERPLATE),
     ("The savings proposals for each directorate are set out below and total £4.2m.", BOILERPLATE),
@@ -121,12 +121,12 @@ def test_an_opening_it_of_its_own_still_leans_when_the_sentence_points_back():
 
     assert not leans_on_previous("It is important that residents can reach services online.")
     assert not leans_on_previous("It is expected that savings this year will reach the target.")
-    assert leans_on_previous("It is clear that the Council must work with its partners to achieve this vision.")
+    assert leans_on_previous("It is clear that the borough needs help from its neighbours to reach this goal.")
 
 
 @pytest.mark.parametrize(("text", "leans"), [
     # A participle and a purpose: "it" is the programme or scheme named before.
-    ("It was created to address a challenge common to all public bodies.", True),
+    ("It was designed to tackle a problem shared by every district council.", True),
     ("It is expected to save £2m a year from 2025.", True),
     ("It was set up to share back-office services with two districts.", True),
     ("It is used to answer routine enquiries out of hours.", True),
@@ -136,14 +136,14 @@ def test_an_opening_it_of_its_own_still_leans_when_the_sentence_points_back():
     ("It is difficult to forecast demand for temporary accommodation.", False),
     ("It is expected that savings will reach the target.", False),
     # A description of the "it" before it: the thing described was named in an earlier sentence.
-    ("As an overarching policy framework document, it guides the use of Council resources.", True),
+    ("As a top-level planning statement, it steers how the borough spends its money.", True),
     ("As a unitary authority, it is important that we plan ahead.", False),
     ("As a result of the pandemic, it was agreed that the plan be refreshed.", False),
     ("As a council, we will share more services with our neighbours.", False),
 ])
 def test_an_opening_it_with_a_participle_and_a_purpose_leans_on_what_came_before(text, leans):
-    """Trafford's "It was created to address a challenge common to all public bodies ..." was taken for an "it" of
-    its own ("It is difficult to ...") and drafted without the programme it describes."""
+    """Trafford's sentence on why its programme was set up ("It was <participle> to <purpose> ...") was taken for an
+    "it" of its own ("It is difficult to ...") and drafted without the programme it describes."""
     from assistant.sentences import leans_on_previous
 
     assert leans_on_previous(text) is leans
@@ -152,13 +152,13 @@ def test_an_opening_it_with_a_participle_and_a_purpose_leans_on_what_came_before
 def test_an_exclamation_mark_inside_a_title_does_not_end_the_sentence():
     from assistant.sentences import split_sentences
 
-    assert split_sentences("The council launched the Let's Do It! Strategy in July 2021. It runs to 2030.") == [
-        "The council launched the Let's Do It! Strategy in July 2021.", "It runs to 2030."]
+    assert split_sentences("The council launched the Let's Go Green! Strategy in May 2022. It runs to 2032.") == [
+        "The council launched the Let's Go Green! Strategy in May 2022.", "It runs to 2032."]
     assert split_sentences("We did it! The council saved £2m. Well Done! Staff worked hard.") == [
         "We did it!", "The council saved £2m.", "Well Done!", "Staff worked hard."]
-    # At the start of a sentence too (a web page's "The Let's Do It! Strategy sets out ...").
-    assert split_sentences("The Let's Do It! Strategy sets out a clear ambition for the next ten years.") == [
-        "The Let's Do It! Strategy sets out a clear ambition for the next ten years."]
+    # At the start of a sentence too (a web page's "The <Title>! Strategy sets out ...").
+    assert split_sentences("The Let's Go Green! Strategy names three priorities for the coming decade.") == [
+        "The Let's Go Green! Strategy names three priorities for the coming decade."]
 
 
 def test_an_abbreviation_without_a_space_before_it_does_not_end_the_sentence():
@@ -171,24 +171,24 @@ def test_an_abbreviation_without_a_space_before_it_does_not_end_the_sentence():
 
 @pytest.mark.parametrize(("text", "leans"), [
     # After an opening subordinate clause, the main clause's "this <noun>" points back as at a sentence's start.
-    ("Whilst a final report will be shared with Cabinet at the end of Quarter Four, this summary demonstrates "
-     "the way in which efforts have been targeted.", True),
+    ("Whilst a full review will go to the Executive after the year closes, this note shows where effort has "
+     "been focused.", True),
     ("Although savings were delivered in full, this approach cannot be repeated next year.", True),
     ("Following the peer challenge in 2023, this programme has moved services online.", True),
     # A time, or no "this" after the clause: the sentence stands alone.
-    ("Whilst a final report will be shared with Cabinet, this year the council saved £2m from its budget.", False),
+    ("Whilst a full review will go to the Executive, this year the council cut £2m from its running costs.", False),
     ("Although demand rose, the council kept spending within its budget for 2023/24.", False),
 ])
 def test_this_after_an_opening_clause_leans_on_what_came_before(text, leans):
-    """Bury's "Whilst a final report will be shared ..., this summary demonstrates ..." was drafted on its own: the
-    summary is the report it came from, which the plan's reader does not have."""
+    """Bury's sentence opening on a clause about a later report, then "this summary ...", was drafted on its own:
+    the summary is the report it came from, which the plan's reader does not have."""
     from assistant.sentences import leans_on_previous
 
     assert leans_on_previous(text) is leans
 
 
 @pytest.mark.parametrize(("text", "leans"), [
-    ("The strategy therefore focuses on the next 5 years.", True),
+    ("The plan therefore looks ahead only to 2028.", True),
     ("The council is therefore able to set a balanced budget for 2024/25.", True),
     ("The council set a balanced budget for 2024/25 without using reserves.", False),
 ])
@@ -200,18 +200,18 @@ def test_a_consequence_inside_the_sentence_leans_on_its_reason(text, leans):
 
 @pytest.mark.parametrize(("text", "leans"), [
     # A "this" standing for something said before, inside the first clause; and the document the sentence came from.
-    ("We have done all that we can to stop this from happening and analysis shows the council is cost-efficient.", True),
-    ("The workforce strategy will support this and ensure staff roles are in place.", True),
-    ("Projected savings in the medium term financial plan anticipated that this would be around 3% in 2024-25.", True),
-    ("The Council Delivery Plan and Medium Term Financial Strategy would align with this Council Plan.", True),
+    ("We took every step we could to prevent this from recurring and benchmarking shows our costs are low.", True),
+    ("The training plan will help with this and make sure managers have the right skills.", True),
+    ("Expected income in the three year budget forecast assumed that this would be about 4% in 2026-27.", True),
+    ("The Housing Plan and the Capital Strategy will both line up with this Council Plan.", True),
     # After a clause boundary "this" is the sentence's own earlier clause (labelled draftable in the real set).
-    ("Debt is only a temporary source of finance, and this is therefore replaced over time by other financing.", False),
+    ("Borrowing is just a short-term way to pay, and this is therefore repaid over time from other income.", False),
     ("The council follows the DfT calculator for bus passes and this has presented a £3m pressure.", False),
     ("The council will report progress against this year's savings of £2m.", False),
 ])
 def test_a_this_inside_the_first_clause_points_back(text, leans):
-    """Havering's "We have done all that we can to stop this from happening ..." and North Herts' "... would alight
-    with this Council Plan" were drafted on their own (session 16)."""
+    """Havering's sentence on all it had done to stop "this" happening and North Herts' one ending "... with this
+    Council Plan" were drafted on their own (session 16)."""
     from assistant.sentences import leans_on_previous
 
     assert leans_on_previous(text) is leans

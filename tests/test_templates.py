@@ -158,7 +158,7 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     ("t4_grants", "Specific grants must be spent according to government priorities.", True),
     ("t1_measure", "The council has increased performance and satisfaction across key services.", False),
     ("t1_measure", "Cabinet adopted a set of key performance indicators for 2024/25.", True),
-    ("t2_systems", "There will be a move towards the cloud, with an IT system built around residents.", True),
+    ("t2_systems", "Over the next two years the council will move towards the cloud for its housing IT systems.", True),
     ("t2_systems", "The council has underinvested in ICT for a decade.", False),
     # A subject term in another sense (`not_subject`, session 13): the verb "grant", homeless households' housing,
     # and lessons learned are not grant regimes, the estate, or staff learning digital skills.
@@ -181,7 +181,7 @@ def test_every_shipped_subject_term_is_named_by_its_own_question_or_answers():
     ("t3_edi", "Spend on equality training alongside our digital inclusion work is £20,000.", True),
     # Session 15: technology as an enabler of the transformation strategy replaces no system (Herefordshire's
     # systems question, a true gap, was padded by it); a price agreed between councils is their working together.
-    ("t2_systems", "Technology was one of five enablers in the broader transformation strategy for the council.", False),
+    ("t2_systems", "Technology is named as one of four pillars of the wider change programme for the borough.", False),
     ("t2_systems", "The council is replacing its legacy finance system as part of its transformation.", True),
     ("t1_shared", "Councils in the region agreed a pledge setting one price between councils for agency staff.", True),
 ])

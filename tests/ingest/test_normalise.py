@@ -32,11 +32,11 @@ def test_hyphen_follows_the_document_vocabulary():
 
 
 def test_blank_line_inside_a_sentence_is_the_same_sentence():
-    lines = [Line("Cabinet approved the reallocation of £96k of Housing Revenue Account (HRA)"),
-             Line("contribution to capital budget, to support the project.", gap_before=True),
+    lines = [Line("Cabinet agreed to move £74k of Housing Revenue Account (HRA)"),
+             Line("reserves into the repairs budget, to fund new boilers.", gap_before=True),
              Line("A new paragraph starts here.", gap_before=True)]
-    assert _texts(lines) == [("para", "Cabinet approved the reallocation of £96k of Housing Revenue Account (HRA) contribution to "
-                                      "capital budget, to support the project."), ("para", "A new paragraph starts here.")]
+    assert _texts(lines) == [("para", "Cabinet agreed to move £74k of Housing Revenue Account (HRA) reserves into the "
+                                      "repairs budget, to fund new boilers."), ("para", "A new paragraph starts here.")]
 
 
 def test_list_items_join_their_lead_in_one_per_line():
@@ -114,9 +114,9 @@ def test_no_space_before_punctuation():
 
 
 def test_a_small_word_glued_to_the_next_is_parted():
-    """A web page's link lost its space: "for theStrategic Asset Review" shared too few terms with the same resolution
+    """A web page's link lost its space: "for the<Name>" run together shared too few terms with the same resolution
     written cleanly, and Dacorum's plan said it twice. Words that only begin like a small word are left alone."""
     from assistant.ingest.normalise import clean_line
 
-    assert clean_line("the proposals for theStrategic Asset Review") == "the proposals for the Strategic Asset Review"
+    assert clean_line("the plans for theDepot Relocation project") == "the plans for the Depot Relocation project"
     assert clean_line("Another theory, then Andrew and Theodore.") == "Another theory, then Andrew and Theodore."

@@ -20,6 +20,19 @@ pytestmark = pytest.mark.skipif(not KENT.is_dir(), reason="the real-world set (.
 SPLIT_HEADER = re.compile(r"Revenu e|Forecas t|Varianc e")
 
 
+def _span(texts, fragments, length):
+    """The first run of one block's text that holds `fragments` in order and is exactly `length` characters long (a
+    sentence of the document, named by a few of its words and its length rather than copied), or None. A word
+    dropped, a footer or table cell glued in, or the sentence cut across two blocks changes or breaks the run."""
+    pattern = re.compile(".*?".join(re.escape(f) for f in fragments))
+    for text in texts:
+        for start in (m.start() for m in re.finditer(re.escape(fragments[0]), text)):
+            m = pattern.match(text, start)
+            if m and m.end() - m.start() == length:
+                return text, m
+    return None
+
+
 @pytest.fixture(scope="module")
 def monitoring():
     return load(KENT / "budget_finance_monitoring_report_q3_nov_2024_25.pdf")
@@ -46,12 +59,13 @@ def test_monitoring_narrative_sentences_intact_on_their_page(monitoring):
     for b in monitoring.blocks:
         if b.form == PROSE:
             prose[b.page].append(b.text)
-    assert any("The forecast revenue outturn position is an overspend of +£23.3m (excluding schools), which represents "
-               "1.6% of the revenue budget." in t for t in prose[5])
-    assert any("Forecast spending growth continues to significantly exceed the forecast funding requiring savings and income "
-               "to balance the budget." in t for t in prose[3])
-    # The headline bullets follow a paragraph that ends with a full stop (it does not introduce them): each stands alone.
-    assert "\u2022 The Council is forecasting a revenue overspend of £23.3m (excluding schools)" in prose[3]
+    # The headline figure's sentence (130 characters) and the growth sentence (131) whole, inside one block each.
+    assert _span(prose[5], ("The forecast revenue", "+£23.3m (excluding schools)", "revenue budget."), 130)
+    assert _span(prose[3], ("Forecast spending growth", "savings and income", "the budget."), 131)
+    # The headline bullets follow a paragraph that ends with a full stop (it does not introduce them): each stands alone,
+    # a block of its own (78 characters) with nothing run into it.
+    bullet = _span(prose[3], ("\u2022 The Council", "£23.3m (excluding schools)"), 78)
+    assert bullet and bullet[1].start() == 0 and bullet[1].end() == len(bullet[0])
     assert monitoring.title == "Finance Monitoring Report" and monitoring.page_count == 54
 
 
