@@ -332,11 +332,11 @@ _AS_DESCRIPTION = re.compile(r"^as an?\s+(?!(?:result|consequence|whole|rule|min
                              re.IGNORECASE)
 
 
-# "Whilst a full review will go to ..., this note shows ...": after an opening subordinate clause, the
-# main clause's "this <noun>" points back as surely as it does at the start of a sentence.
+# "Whilst a full review will go to ..., this note shows ...", "As a result of ..., these services will ...": after an
+# opening subordinate clause, the main clause's "this/these <noun>" points back as surely as at the start of a sentence.
 _CLAUSE_THEN_THIS = re.compile(r"^(?:whilst|while|although|though|because|since|as|if|when|once|until|before|after|following|"
-                               r"having|with|given|in (?:line|addition) (?:with|to))\b[^,;]{3,160},\s+this\s+(?!(?:year|month|week|"
-                               r"quarter|financial year|time)\b)[a-z]", re.IGNORECASE)
+                               r"having|with|given|in (?:line|addition) (?:with|to))\b[^,;]{3,160},\s+(?:this|these|those)\s+"
+                               r"(?!(?:year|month|week|quarter|financial year|time|years|months|weeks)\b)[a-z]", re.IGNORECASE)
 
 
 # "The plan therefore looks ahead only to 2028.": the reason is in the sentence before.

@@ -175,6 +175,9 @@ def test_an_abbreviation_without_a_space_before_it_does_not_end_the_sentence():
      "been focused.", True),
     ("Although savings were delivered in full, this approach cannot be repeated next year.", True),
     ("Following the peer challenge in 2023, this programme has moved services online.", True),
+    # ... and so do "these" and "those"
+    ("As a result of rising demand, these services will take a growing share of the council's budget.", True),
+    ("Since the contract was let, those savings have been delivered every year.", True),
     # A time, or no "this" after the clause: the sentence stands alone.
     ("Whilst a full review will go to the Executive, this year the council cut £2m from its running costs.", False),
     ("Although demand rose, the council kept spending within its budget for 2023/24.", False),
