@@ -50,7 +50,8 @@ _CONDITIONAL = re.compile(r"^If\b.+?,\s*then\s+(?P<consequence>\S.*)$", re.DOTAL
 @lru_cache(maxsize=50_000)
 def has_main_verb(sentence: str) -> bool:
     """Whether the sentence says something: a verb heads it, or a finite verb stands outside a relative clause."""
-    if (conditional := _CONDITIONAL.match(sentence)) and not sentence.startswith(conditional["consequence"]):
+    if conditional := _CONDITIONAL.match(sentence):
+        # The consequence is shorter than the sentence, so the recursion ends.
         consequence = conditional["consequence"]
         return has_main_verb(consequence[:1].upper() + consequence[1:])
     with _lock:
