@@ -46,6 +46,7 @@ class Candidate:
     score: float = 0.0
     used: bool = False  # already in the plan (another section): scored, never drafted again
     on_subject: bool = True  # names the question's subject (GuidanceQuestion.subject): only then can it answer
+    list_item: bool = False  # drafted as a list item (units.Unit.list_item)
 
     @property
     def text(self) -> str:
@@ -233,7 +234,7 @@ class Assessor:
                     continue
                 if number not in units:
                     units[number] = passage_units(passage.text)
-                for pos, unit, problem in units[number]:
+                for pos, unit, problem, list_item in units[number]:
                     if unit is None:
                         problems[problem] = problems.get(problem, 0) + 1
                         continue
@@ -246,7 +247,7 @@ class Assessor:
                         continue
                     used = any(normalise(t) in exclude for t in unit)
                     pool.append(Candidate(unit, number, (rank, pos), tokens, used=used,
-                                          on_subject=question.names_subject(" ".join(unit))))
+                                          on_subject=question.names_subject(" ".join(unit)), list_item=list_item))
             why = ", ".join(f"{n} {kind}" for kind, n in sorted(problems.items(), key=lambda kv: -kv[1]))
             result.questions[question.id] = QuestionAssessment(
                 question.id, question.text, numbers, pool, self.tuning.drafting.threshold_for(question.id), why,

@@ -13,7 +13,7 @@ import json
 from assistant.records import Plan, Section
 from assistant.references import NumberedPlan, number_citations, reference_text  # noqa: F401 - the exports' API
 from assistant.release import Release, release_state
-from assistant.render import sentence_with_markers
+from assistant.render import paragraph_runs, paragraph_text, section_body, sentence_with_markers
 from assistant.templates import PlanTemplate
 
 
@@ -26,13 +26,13 @@ def _banner(release: Release) -> str:
 def _section_markdown(section: Section, heading: str, numbers: dict[int, int], marks: dict) -> str:
     paragraphs = []
     index = {id(s): i for i, s in enumerate(section.sentences, 1)}
+    def marked(sentence) -> str:
+        text = sentence_with_markers(sentence, numbers)
+        reasons = marks.get((section.theme_id, index[id(sentence)]))
+        return f"**\u26a0 {text}** _({'; '.join(dict.fromkeys(reasons))})_" if reasons else text
+
     for para in section.paragraphs():
-        texts = []
-        for sentence in para:
-            text = sentence_with_markers(sentence, numbers)
-            reasons = marks.get((section.theme_id, index[id(sentence)]))
-            texts.append(f"**\u26a0 {text}** _({'; '.join(dict.fromkeys(reasons))})_" if reasons else text)
-        paragraphs.append(" ".join(texts))
+        paragraphs.append(paragraph_text([(is_list, [marked(s) for s in run]) for is_list, run in paragraph_runs(para)]))
     body = "\n\n".join(paragraphs)
     return f"## {heading}\n\n{body}" if body else f"## {heading}"
 
@@ -64,7 +64,7 @@ def section_json(section: Section, heading: str) -> dict:
         "title": section.title,
         "heading": heading,
         "drafter": section.drafter,
-        "text": "\n\n".join(" ".join(sentence_with_markers(s) for s in para) for para in section.paragraphs()),
+        "text": section_body(section),
         "tokens": section.tokens,
         "allowance": section.allowance,
         "gaps": [{"question_id": g.question_id, "question": g.question, "reason": g.reason, "score": g.score} for g in section.gaps],
@@ -73,6 +73,7 @@ def section_json(section: Section, heading: str) -> dict:
             {
                 "text": s.text,
                 "paragraph": s.paragraph,
+                "list_item": s.list_item,
                 "question_id": s.question_id,
                 "support": s.support,
                 "flags": s.flags,

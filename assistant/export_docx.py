@@ -30,7 +30,7 @@ from assistant.page_check import ANNEX_HEADING, COVER_END, PageCheck, layout_of,
 from assistant.records import Plan
 from assistant.references import number_citations, reference_text
 from assistant.release import Release, release_state
-from assistant.render import sentence_with_markers
+from assistant.render import paragraph_runs, sentence_with_markers
 from assistant.templates import PlanTemplate
 
 COMMENT_AUTHOR = "Council Drafting Assistant"
@@ -111,14 +111,23 @@ def _cover(doc, release: Release) -> None:
 
 def _section_paragraphs(doc, section, numbers: dict[int, int], marks: dict) -> None:
     index = {id(s): i for i, s in enumerate(section.sentences, 1)}
+
+    def add(p, sentence, lead: str) -> None:
+        run = p.add_run(lead + sentence_with_markers(sentence, numbers))
+        reasons = marks.get((section.theme_id, index[id(sentence)]))
+        if reasons:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            doc.add_comment(run, text="; ".join(dict.fromkeys(reasons)), author=COMMENT_AUTHOR, initials="CDA")
+
     for paragraph in section.paragraphs():
-        p = doc.add_paragraph()
-        for position, sentence in enumerate(paragraph):
-            run = p.add_run(("" if position == 0 else " ") + sentence_with_markers(sentence, numbers))
-            reasons = marks.get((section.theme_id, index[id(sentence)]))
-            if reasons:
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-                doc.add_comment(run, text="; ".join(dict.fromkeys(reasons)), author=COMMENT_AUTHOR, initials="CDA")
+        for is_list, run in paragraph_runs(paragraph):
+            if is_list:
+                for sentence in run:  # a list item is a paragraph of its own, in Word's bullet style
+                    add(doc.add_paragraph(style="List Bullet"), sentence, "")
+                continue
+            p = doc.add_paragraph()
+            for position, sentence in enumerate(run):
+                add(p, sentence, "" if position == 0 else " ")
 
 
 def _references(doc, plan: Plan, template: PlanTemplate, references) -> None:

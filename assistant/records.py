@@ -27,7 +27,8 @@ def doc_id_of(chunk_id: str) -> str:
 # Version 4: DOCX and HTML tables too are table passages (rows with their column titles, not " | "-joined
 # cells or a passage per cell).
 # Version 5: a small word glued to the capitalised word after it is parted ("for theStrategic" -> "for the Strategic").
-VECTOR_TEXT_VERSION = 5
+# Version 6: Markdown goes through the shared paragraph rules, so its list items stay under their lead-in.
+VECTOR_TEXT_VERSION = 6
 
 # What kind of text a passage holds. Prose is drafted from; a table passage (each row with its
 # column headers) can be cited and its figures checked, but it is never drafted as a sentence.
@@ -172,6 +173,8 @@ class Sentence:
     question_id: str = ""
     support: float | None = None
     flags: list[str] = field(default_factory=list)
+    # Printed as a bullet in its paragraph (render.paragraph_runs): a definition list's entry reads as a note in prose.
+    list_item: bool = False
 
 
 @dataclass

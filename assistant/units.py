@@ -9,6 +9,7 @@ which the assess stage counts into a gap's reason.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from assistant.draft.injection import is_instruction, strip_injected, without_doc_markers
 from assistant.reported_speech import reported_clause
@@ -39,6 +40,17 @@ _DEFINITION_ENTRY = re.compile(r"^(?!(?:Risks?|Causes?|Consequences?|Impacts?|Is
                                r"[A-Z][\w'\u2019&+.-]*(?:\s+[\w'\u2019&+.-]+){0,4}:\s+[A-Z]")
 
 
+class Unit(NamedTuple):
+    """One sentence of a passage: what a draft could quote of it (`texts`), or None and the `problem` why not."""
+
+    position: int  # the sentence's place in the passage
+    texts: list[str] | None
+    problem: str | None = None
+    # A definition list's entry ("Name: what it does") is drafted as a list item, as the document sets it: as a
+    # sentence in a paragraph of prose it reads as a note (Kent's AI tools, session 17).
+    list_item: bool = False
+
+
 def _lead_clause(sentence: str) -> str | None:
     """A lead-in that a list item completes, as a draft can open with it: the minute's clause ("Councillor X advised
     that there had been general discussion around:" -> "There had been general discussion around:"), None for another
@@ -59,8 +71,8 @@ def _item_unit(lead: str | None, item: str) -> tuple[list[str] | None, str | Non
     return (None, problem) if problem else ([joined], None)
 
 
-def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
-    """Each sentence of a passage as (position, unit, problem): the unit a draft could use, or None and why not.
+def passage_units(text: str) -> list[Unit]:
+    """Each sentence of a passage as a Unit: what a draft could use, or None and why not.
 
     A sentence that leans on the one before it ("It delivered £1.9m...") only makes sense after it,
     so it is offered together with that one, or not at all; so is a list item that completes its lead-in
@@ -77,7 +89,7 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
         elif completes is not None:
             problem = sentence_problem(sentence, needs_verb=False)  # its verb is the lead-in's
             unit, problem = (None, problem) if problem else _item_unit(completes[0], sentence)
-            units.append((pos, unit, problem))
+            units.append(Unit(pos, unit, problem))
             previous = None
             continue
         problem = sentence_problem(sentence)
@@ -91,12 +103,12 @@ def passage_units(text: str) -> list[tuple[int, list[str] | None, str | None]]:
         problem = problem or ("an instruction" if is_instruction(sentence) else None)
         leans = problem is None and leans_on_previous(sentence)
         if problem:
-            units.append((pos, None, problem))
+            units.append(Unit(pos, None, problem))
         elif leans:
             carried = previous and not (_BARE_IT.match(sentence) and _EXISTENTIAL.match(previous))
-            units.append((pos, [previous, sentence], None) if carried else (pos, None, LEANS))
+            units.append(Unit(pos, [previous, sentence]) if carried else Unit(pos, None, LEANS))
         else:
-            units.append((pos, [sentence], None))
+            units.append(Unit(pos, [sentence], list_item=is_item and bool(_DEFINITION_ENTRY.match(sentence))))
         # Only a sentence that stands alone can carry the one that leans on it.
         previous = sentence if problem is None and not leans else None
     return units

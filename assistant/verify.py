@@ -305,7 +305,8 @@ def _source_replacement(sentence: Sentence, section: Section, taken: set[str]) -
                 best = (score, text, number)
     if best is None or best[0] < 0.3:
         return None
-    return Sentence(text=best[1], citations=[best[2]], paragraph=sentence.paragraph, question_id=sentence.question_id, support=1.0)
+    return Sentence(text=best[1], citations=[best[2]], paragraph=sentence.paragraph, question_id=sentence.question_id, support=1.0,
+                    list_item=sentence.list_item)
 
 
 def _problem(sentence: Sentence, section: Section) -> str:

@@ -53,24 +53,25 @@ def test_a_list_item_that_completes_its_lead_in_borrows_the_lead_in_s_verb():
     """The item alone is a noun phrase; with its lead-in it is a sentence, and it is offered that way."""
     text = ("The review found savings in three areas including:\n"
             "\u2022 The income that parking and the markets bring to the council each year.")
-    units = [unit for _, unit, _ in passage_units(text) if unit]
+    units = [unit for _, unit, _, _ in passage_units(text) if unit]
     assert units == [["The review found savings in three areas including: "
                       "The income that parking and the markets bring to the council each year."]]
 
 
 def test_a_note_is_not_offered_as_an_answer():
     units = passage_units("Staffing risk. " + NOTES[0] + " " + PROSE[5])
-    offered = [u for _, unit, _ in units if unit for u in unit]
+    offered = [u for _, unit, _, _ in units if unit for u in unit]
     assert offered == [PROSE[5]]
-    assert (1, None, FRAGMENT) in units
+    assert (1, None, FRAGMENT, False) in units
 
 
 def test_a_definition_list_entry_is_offered_as_the_document_sets_it():
     """A bulleted "Name: what it does" entry states what the council has; the label is its subject. A register's
     column label names no thing, and the same entry as prose (no bullet) is still a note."""
     entry = NOTES[2]
-    offered = [u for _, unit, _ in passage_units("Products in use:\n\u2022 " + entry) if unit for u in unit]
-    assert offered == [entry]
+    units = [u for u in passage_units("Products in use:\n\u2022 " + entry) if u.texts]
+    assert [u.texts for u in units] == [[entry]]
+    assert units[0].list_item, "drafted as the list item it is: as prose it reads as a note"
     risk = "Risk: Failure to recruit enough qualified care workers, at extra cost to the council."
-    assert not [unit for _, unit, _ in passage_units("Register:\n\u2022 " + risk) if unit]
-    assert not [unit for _, unit, _ in passage_units("Products in use. " + entry) if unit]
+    assert not [unit for _, unit, _, _ in passage_units("Register:\n\u2022 " + risk) if unit]
+    assert not [unit for _, unit, _, _ in passage_units("Products in use. " + entry) if unit]

@@ -69,3 +69,17 @@ def test_references_in_an_annex_are_printed_labelled_and_not_counted(corpus_plan
     other = [line for line in lines if line and not line.startswith("[")]
     assert all(line.startswith(("Test Council", "Version 1", "Annex", "limit)")) for line in other), other
     assert [int(line[1:line.index("]")]) for line in lines if line.startswith("[")] == list(range(1, budget.references + 1))
+
+
+def test_a_list_prints_as_the_meter_counts_it(corpus_plan, corpus_assistant, tmp_path):
+    """Definition-list entries print as Word bullets (indented, no gap between items): the meter counts them so,
+    not as the body's paragraphs, which over-counted them by up to a third of a page."""
+    template = corpus_assistant.template
+    plan = filled(corpus_plan, template, 0.9)
+    for section in plan.sections:
+        for sentence in section.sentences:
+            sentence.list_item = True
+    budget = plan_pages(plan, template)
+    check = check_pages(plan_docx(plan, template, tmp_path / "plan.docx"), plan, template)
+    assert check.method == "libreoffice"
+    assert abs(budget.pages - check.pages) <= 0.12, (budget.pages, check.pages)

@@ -14,6 +14,7 @@ import re
 from html import escape
 
 from assistant.records import Section
+from assistant.render import paragraph_runs
 from assistant.review import ReviewRow, highlight
 from assistant.workspace.service import PlanOverview, SectionRecord
 from assistant.workspace.versions import SectionVersion
@@ -122,18 +123,22 @@ def section_html(section: Section | None) -> str:
         return "<p><em>Not drafted yet. Press \u201cDraft this section\u201d or type in the chat.</em></p>"
     index = {id(s): i for i, s in enumerate(section.sentences)}
     paragraphs = []
+    def sentence_html(s) -> str:
+        i = index[id(s)]
+        cites = " ".join(
+            f"<a class='cite' href='#' data-target='{_passage_id(section.theme_id, n)}' data-sentence='{i}'>[{n}]</a>"
+            for n in s.citations
+        )
+        css = "sentence flagged" if s.flags else "sentence"
+        reason = f" <span class='flag-reason'>\u26a0 {escape('; '.join(s.flags))}</span>" if s.flags else ""
+        return f"<span class='{css}'>{escape(s.text)} {cites}{reason}</span>"
+
     for para in section.paragraphs():
-        sentences = []
-        for s in para:
-            i = index[id(s)]
-            cites = " ".join(
-                f"<a class='cite' href='#' data-target='{_passage_id(section.theme_id, n)}' data-sentence='{i}'>[{n}]</a>"
-                for n in s.citations
-            )
-            css = "sentence flagged" if s.flags else "sentence"
-            reason = f" <span class='flag-reason'>\u26a0 {escape('; '.join(s.flags))}</span>" if s.flags else ""
-            sentences.append(f"<span class='{css}'>{escape(s.text)} {cites}{reason}</span>")
-        paragraphs.append("<p>" + " ".join(sentences) + "</p>")
+        for is_list, run in paragraph_runs(para):
+            if is_list:
+                paragraphs.append("<ul>" + "".join(f"<li>{sentence_html(s)}</li>" for s in run) + "</ul>")
+            else:
+                paragraphs.append("<p>" + " ".join(sentence_html(s) for s in run) + "</p>")
     return "<div class='section-text'>" + ("".join(paragraphs) or "<p><em>No sentence survived verification.</em></p>") + "</div>"
 
 

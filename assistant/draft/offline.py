@@ -129,7 +129,8 @@ class OfflineDrafter:
         for cand in sorted(picks, key=lambda c: c.order):
             for text in cand.texts:
                 if text not in {s.text for s in section.sentences}:
-                    section.sentences.append(Sentence(text, [cand.evidence_number], paragraph, REVISION, support=1.0))
+                    section.sentences.append(Sentence(text, [cand.evidence_number], paragraph, REVISION, support=1.0,
+                                                      list_item=cand.list_item))
         self._make_room(section, request.heading, request.allowance, keep_paragraph=paragraph,
                         line_tokens=request.reference_line_tokens)
         section.notes.append(f"added what the documents say about \u201c{topic}\u201d")
@@ -166,7 +167,8 @@ class OfflineDrafter:
                     seen.add(text)
                     added = True
                     sentences.append(
-                        Sentence(text=text, citations=[cand.evidence_number], paragraph=paragraph, question_id=question.id, support=1.0)
+                        Sentence(text=text, citations=[cand.evidence_number], paragraph=paragraph, question_id=question.id,
+                                 support=1.0, list_item=cand.list_item)
                     )
             paragraph += added
         return Section(

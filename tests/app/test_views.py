@@ -86,3 +86,16 @@ def test_a_flagged_sentence_says_why_in_text_beside_it():
     assert "We will save £9 million &lt;script&gt;." in flagged and "<script" not in html
     assert "<span class='flag-reason'>\u26a0 number not in source" in flagged and "title=" not in html
     assert "data-sentence='1'" in flagged  # its citation tells the page script which sentence's words to mark
+
+
+def test_list_items_show_as_a_list_with_their_citations():
+    from assistant.app.views import section_html
+    from assistant.records import Sentence
+
+    section = _drafted_section()
+    section.sentences.insert(1, Sentence("Minute Taker: an assistant that drafts minutes.", [2], list_item=True))
+    section.sentences.insert(2, Sentence("Ask Bins: a chatbot on the <b>website</b>.", [2], list_item=True))
+    html = section_html(section)
+    assert re.search(r"</p><ul><li><span class='sentence'>Minute Taker: an assistant that drafts minutes\. "
+                     r"<a class='cite'[^>]*data-sentence='1'>\[2\]</a></span></li><li>.*?</li></ul><p>", html)
+    assert "&lt;b&gt;website" in html and "<b>" not in html

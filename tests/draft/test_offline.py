@@ -111,3 +111,62 @@ def test_shorter_never_empties_a_section(corpus_assistant):
     again = corpus_assistant.revise_section(section, "make it shorter", drafter="offline")
     assert [s.text for s in again.sentences] == [s.text for s in section.sentences]
     assert any("nothing was cut" in note for note in again.notes)
+
+
+TOOLS_REPORT = """# Digital Services Update 2024
+
+The council's digital programme moved 40 forms online this year, and the contact centre now answers most calls first time.
+
+## Artificial intelligence tools
+
+Tools in use:
+
+- Minute Taker: An artificial intelligence assistant that drafts the minutes of team meetings for staff to check.
+- Badge Checker: Automated checking of blue badge applications against the eligibility rules, cutting waiting times.
+- Ask Bins: A website chatbot answering routine questions about bin collections and council tax at any hour.
+
+## Data
+
+Our data strategy sets out how managers will use dashboards to understand demand for adult social care.
+"""
+
+
+def test_a_definition_list_is_drafted_as_a_list_and_exported_and_edited_as_one(assistant, tmp_path):
+    """A document's "Name: what it does" entries answer the AI question; drafted as sentences they read as notes, so
+    the draft keeps them as the list they are: bullets in the Markdown and DOCX exports and in the editor's text,
+    which parses back to the same list items with their citations."""
+    from docx import Document
+
+    from assistant.export import plan_markdown
+    from assistant.export_docx import plan_docx
+    from assistant.records import Plan
+    from assistant.render import section_body
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "digital-update.md").write_text(TOOLS_REPORT, encoding="utf-8")
+    assert assistant.ingest([folder]).ok
+    section = assistant.draft_section("technology", drafter="offline")
+    items = [s for s in section.sentences if s.list_item]
+    assert {s.text.split(":")[0] for s in items} >= {"Minute Taker", "Ask Bins"}, [s.text for s in section.sentences]
+    assert all(s.citations and not s.flags for s in items)
+    assert next(s for s in items if s.text.startswith("Minute Taker")).question_id == "t2_ai"
+    assert not [s for s in section.sentences if s.list_item and ":" not in s.text]
+
+    body = section_body(section)
+    for s in items:
+        assert f"\n- {s.text} [" in body or body.startswith(f"- {s.text} [")
+    edited = assistant.edit_section(section, body)
+    assert [(s.text, s.citations, s.list_item) for s in edited.sentences] == [
+        (s.text, s.citations, s.list_item) for s in section.sentences]
+    assert not [s for s in edited.sentences if s.flags]
+
+    template = assistant.template
+    plan = Plan(template.id, template.title, [section], template.page_limit, template.tokens_per_page)
+    markdown = plan_markdown(plan, template)
+    assert all(f"- {s.text} [" in markdown for s in items)
+    docx = Document(str(plan_docx(plan, template, tmp_path / "plan.docx")))
+    heading = template.theme("technology").heading
+    body = docx.paragraphs[next(i for i, p in enumerate(docx.paragraphs) if p.text == heading):]  # past the draft cover
+    bullets = [p.text.rsplit(" [", 1)[0] for p in body if p.style.name == "List Bullet"]
+    assert bullets == [s.text for s in items]

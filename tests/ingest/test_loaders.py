@@ -116,7 +116,20 @@ def test_markdown_headings_and_markup_removed(tmp_path):
     assert doc.title == "Digital Strategy"
     data = _blocks_with(doc, "dashboards")[0]
     assert data.heading == "Data" and data.text == "We built nine dashboards in 2023."
-    assert [b.text for b in doc.blocks if "item" in b.text] == ["first item", "second item"]
+    # Items nothing introduces are paragraphs of their own, bulleted as every loader bullets them (ingest.normalise).
+    assert [b.text for b in doc.blocks if "item" in b.text] == ["\u2022 first item", "\u2022 second item"]
+
+
+def test_markdown_list_items_stay_under_their_lead_in(tmp_path):
+    """As in PDF, text and HTML: the sentence that introduces a list keeps its items, one a line, so an item that
+    completes it, or a "Name: what it does" entry, is read as a list item (units.passage_units)."""
+    path = tmp_path / "tools.md"
+    path.write_text("# Tools\n\nThe council uses:\n\n- Minute Taker: drafts meeting minutes\n  for staff to check.\n"
+                    "* Ask Bins: answers questions\n1. Forms Robot: checks applications\n\nA closing paragraph.\n",
+                    encoding="utf-8")
+    assert [b.text for b in load(path).blocks] == [
+        "The council uses:\n\u2022 Minute Taker: drafts meeting minutes for staff to check.\n\u2022 Ask Bins: answers questions\n"
+        "\u2022 Forms Robot: checks applications", "A closing paragraph."]
 
 
 def test_html_drops_scripts_styles_navigation_and_cookie_banners():

@@ -40,36 +40,39 @@ def _strip_markdown(line: str) -> str:
 
 @register(".md", ".markdown")
 def load_markdown(path: Path) -> LoadedDocument:
-    blocks: list[Block] = []
-    heading = ""
-    first_heading = None
-    para: list[str] = []
-
-    def flush() -> None:
-        if para:
-            blocks.append(Block(text=" ".join(para), heading=heading))
-            para.clear()
-
-    in_code = False
+    """Markdown through the shared paragraph rules: its headings are headings, its list items stay under the sentence
+    that introduces them ("Tools in use:" then "- Name: what it does"), as in every other format."""
+    lines: list[Line] = []
+    in_code, gap = False, True
     for raw in _read_text(path).split("\n"):
         if raw.strip().startswith("```"):
-            in_code = not in_code
-            flush()
+            in_code, gap = not in_code, True
             continue
         if in_code:
             continue
-        match = _MD_HEADING.match(raw)
-        if match:
-            flush()
-            heading = _strip_markdown(match.group(2).rstrip().rstrip("#").rstrip())
-            first_heading = first_heading or heading
+        if not raw.strip():
+            gap = True
             continue
-        if not raw.strip() or _MD_LIST.match(raw):
-            flush()
-        text = _strip_markdown(_MD_LIST.sub("", raw))
-        if text:
-            para.append(text)
-    flush()
+        if match := _MD_HEADING.match(raw):
+            if heading := _strip_markdown(match.group(2).rstrip().rstrip("#").rstrip()):
+                lines.append(Line(heading, heading=True, gap_before=True))
+            gap = True
+            continue
+        marker = _MD_LIST.match(raw)
+        if text := _strip_markdown(raw[marker.end():] if marker else raw):
+            # Indents in characters, scaled to the points the paragraph rules expect: an item's wrapped lines
+            # indented under its text continue it.
+            lines.append(Line(text, heading=False, gap_before=gap, indent=3.0 * (len(raw) - len(raw.lstrip())),
+                              item=marker is not None))
+        gap = False
+    blocks: list[Block] = []
+    heading, first_heading = "", None
+    for unit in paragraphs(lines):
+        if unit.kind == "heading":
+            heading = unit.text
+            first_heading = first_heading or heading
+        else:
+            blocks.append(Block(text=unit.text, heading=heading))
     return LoadedDocument(source=str(path), title=first_heading or title_from_filename(path) or readable_filename(path), kind="md",
                           blocks=blocks)
 
