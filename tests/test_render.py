@@ -43,9 +43,11 @@ def test_an_officer_s_own_bullets_are_list_items_and_a_hyphen_inside_prose_is_no
         ("The cost fell - by a third - in 2024.", [3], False)]
 
 
-def test_the_page_meter_counts_a_list_item_as_an_indented_bullet_not_a_paragraph():
-    long_item = "x" * 170
-    body = section_body(_section([Sentence(long_item, [], 0, list_item=True), Sentence(long_item, [], 0, list_item=True)]))
-    as_prose = section_body(_section([Sentence(long_item, [], 0), Sentence(long_item, [], 1)]))
-    assert body.count("\n") == 1 and "\n\n" not in body
-    assert body_pages(body) < body_pages(as_prose) == 2 * paragraph_pages(long_item)
+def test_the_page_meter_counts_each_list_item_as_a_bullet_of_its_own():
+    """Each item starts a line of its own, and bullets sit closer than paragraphs (no gap between them)."""
+    item = "x" * 100
+    two_items = section_body(_section([Sentence(item, [], 0, list_item=True), Sentence(item, [], 0, list_item=True)]))
+    one_item = section_body(_section([Sentence(item * 2, [], 0, list_item=True)]))
+    as_prose = section_body(_section([Sentence(item, [], 0), Sentence(item, [], 1)]))
+    assert body_pages(two_items) > body_pages(one_item)
+    assert body_pages(two_items) < body_pages(as_prose) == 2 * paragraph_pages(item)
