@@ -73,13 +73,15 @@ def test_references_in_an_annex_are_printed_labelled_and_not_counted(corpus_plan
 
 def test_a_list_prints_as_the_meter_counts_it(corpus_plan, corpus_assistant, tmp_path):
     """Definition-list entries print as Word bullets (indented, no gap between items): the meter counts them so,
-    not as the body's paragraphs, which over-counted them by up to a third of a page."""
+    each item on lines of its own. As body paragraphs they were over-counted by up to 0.43 pages on the real councils'
+    plans; as one paragraph per block, this plan was under-counted by 0.13 (docs/pages.md)."""
     template = corpus_assistant.template
-    plan = filled(corpus_plan, template, 0.9)
+    plan = filled(corpus_plan, template, 1.0)
     for section in plan.sections:
         for sentence in section.sentences:
             sentence.list_item = True
     budget = plan_pages(plan, template)
     check = check_pages(plan_docx(plan, template, tmp_path / "plan.docx"), plan, template)
     assert check.method == "libreoffice"
-    assert abs(budget.pages - check.pages) <= 0.12, (budget.pages, check.pages)
+    assert abs(budget.pages - check.pages) <= 0.08, (budget.pages, check.pages)
+    assert check.whole_pages <= template.page_limit
