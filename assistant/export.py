@@ -26,6 +26,7 @@ def _banner(release: Release) -> str:
 def _section_markdown(section: Section, heading: str, numbers: dict[int, int], marks: dict) -> str:
     paragraphs = []
     index = {id(s): i for i, s in enumerate(section.sentences, 1)}
+
     def marked(sentence) -> str:
         text = sentence_with_markers(sentence, numbers)
         reasons = marks.get((section.theme_id, index[id(sentence)]))

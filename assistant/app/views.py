@@ -123,6 +123,7 @@ def section_html(section: Section | None) -> str:
         return "<p><em>Not drafted yet. Press \u201cDraft this section\u201d or type in the chat.</em></p>"
     index = {id(s): i for i, s in enumerate(section.sentences)}
     paragraphs = []
+
     def sentence_html(s) -> str:
         i = index[id(s)]
         cites = " ".join(
