@@ -7,7 +7,7 @@ import re
 from itertools import groupby
 
 from assistant.records import Section, Sentence
-from assistant.sentences import split_sentences
+from assistant.sentences import LIST_BULLETS, split_sentences
 
 
 def sentence_with_markers(sentence: Sentence, numbers: dict[int, int] | None = None) -> str:
@@ -20,7 +20,7 @@ def sentence_with_markers(sentence: Sentence, numbers: dict[int, int] | None = N
 
 
 LIST_MARK = "- "
-_LIST_LINE = re.compile(r"^\s*[-*\u2022\u25aa\u25cf]\s+(?=\S)")
+_LIST_LINE = re.compile(rf"^\s*[-*{LIST_BULLETS}]\s+(?=\S)")  # "- ", "* " or a bullet the loaders keep
 
 
 def paragraph_runs(paragraph: list[Sentence]) -> list[tuple[bool, list[Sentence]]]:
@@ -53,7 +53,6 @@ def section_markdown(section: Section, heading: str, numbers: dict[int, int] | N
     return f"## {heading}\n\n{body}" if body else f"## {heading}"
 
 
-_MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]\s*$")
 _INLINE_MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
